@@ -1,0 +1,1 @@
+"""Everything that makes the Rasa assistant a product: launcher, web page, custom NLU components."""
