@@ -23,8 +23,11 @@ usable() {
 ensure_uv() {
   if command -v uv >/dev/null 2>&1; then return; fi
   say "installing uv (Python package manager) with pip"
+  # Debian's own python3 refuses plain pip installs (PEP 668); a --user install touches no
+  # system package, so allow it there.
   python3 -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1 \
-    || python3 -m pip install --quiet --user --disable-pip-version-check uv \
+    || python3 -m pip install --quiet --user --disable-pip-version-check uv >/dev/null 2>&1 \
+    || python3 -m pip install --quiet --user --break-system-packages --disable-pip-version-check uv \
     || die "could not install uv; install it (https://docs.astral.sh/uv/) and run again"
   command -v uv >/dev/null 2>&1 || export PATH="$HOME/.local/bin:$PATH"
   command -v uv >/dev/null 2>&1 || die "uv was installed but is not on PATH"
@@ -51,7 +54,7 @@ PIN
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.9 python3.9-dev >/dev/null
   # distutils and lib2to3 for 3.9 live in bullseye packages whose names clash with bookworm's
   # 3.11 ones, so unpack only the 3.9 modules instead of installing those packages.
-  local tmp; tmp=$(mktemp -d)
+  local tmp; tmp=$(mktemp -d); chmod 755 "$tmp"  # apt downloads as the _apt user
   (cd "$tmp" && apt-get download -qq python3-distutils/bullseye python3-lib2to3/bullseye)
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$tmp/root"; done
   cp -rn "$tmp/root/usr/lib/python3.9/distutils" "$tmp/root/usr/lib/python3.9/lib2to3" /usr/lib/python3.9/
