@@ -1,0 +1,1 @@
+"""rasa-sdk action server: form validation and calls to the locator service."""
