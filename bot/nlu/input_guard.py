@@ -19,6 +19,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 TRUNCATED = "input_truncated"
+# When the text is cut, the safety net still screens this much of it for danger.
+FULL_TEXT = "full_text"
+SCREEN_CHARS = 20_000
 _SPACES = re.compile(r"\s+")
 
 
@@ -65,6 +68,7 @@ class InputGuard(GraphComponent):
         message.set(TEXT, cleaned)
         if truncated:
             message.set(TRUNCATED, True, add_to_output=True)
+            message.set(FULL_TEXT, clean_text(text, SCREEN_CHARS)[0])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:

@@ -1,0 +1,110 @@
+"""Emergency safety net: a rule-based check that runs on every message after the classifiers.
+
+It never replaces the learned `emergency` intent; it adds to it. When the patterns in
+emergency_patterns.yml see present danger and the model did not say `emergency` (a typo, slang,
+low confidence, a message in the middle of a form), the intent becomes `emergency` and the
+reasons are recorded on the message (`safety_net`) for the tracker and for triage.
+The patterns are read at training time and stored in the model, so a model is self-contained.
+"""
+
+from typing import Any, Dict, List, Optional
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.danger import PATTERNS_FILE, DangerCheck, load_spec
+from bot.nlu.input_guard import FULL_TEXT
+
+EMERGENCY = "emergency"
+OUTPUT_KEY = "safety_net"
+SPEC_FILE = "emergency_patterns.yml"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class SafetyNet(GraphComponent):
+    """Sets the intent to `emergency` when a message shows present danger."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"emergency_intent": EMERGENCY}
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        spec: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._spec = spec
+        self._check = DangerCheck.from_dict(spec) if spec else None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyNet":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        spec = load_spec(PATTERNS_FILE)
+        DangerCheck.from_dict(spec)  # fail the training, not a live turn, on a bad pattern
+        with self._storage.write_to(self._resource) as directory:
+            (directory / SPEC_FILE).write_text(yaml.safe_dump(spec), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SafetyNet":
+        with model_storage.read_from(resource) as directory:
+            spec = yaml.safe_load((directory / SPEC_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, spec)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._check is None:
+            return messages
+        for message in messages:
+            text = message.get(FULL_TEXT) or message.get(TEXT)
+            if not isinstance(text, str) or not text:
+                continue
+            reasons = self._check.reasons(text)
+            if reasons:
+                self._raise_flag(message, reasons)
+        return messages
+
+    def _raise_flag(self, message: Message, reasons: List[str]) -> None:
+        wanted = self._config["emergency_intent"]
+        intent = message.get(INTENT) or {}
+        overridden = intent.get("name") != wanted
+        message.set(
+            OUTPUT_KEY,
+            {"reasons": reasons, "overrode": intent.get("name") if overridden else None},
+            add_to_output=True,
+        )
+        if overridden:
+            flagged = {"name": wanted, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != wanted]
+            message.set(INTENT, flagged, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [flagged, *ranking], add_to_output=True)
