@@ -1,0 +1,140 @@
+"""The rule-based emergency check on phrasings that are NOT in the training data.
+
+False negatives are the costliest error, so the must-fire list is long and deliberately messy:
+typos, text-speak, slang, no punctuation, long rambling messages with the danger at the end.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.danger import DangerCheck
+
+CHECK = DangerCheck.load()
+
+MUST_FIRE = [
+    "someone is breaking into my flat",
+    "there's a guy trying to break in through the back window",
+    "somebody is in my house right now",
+    "i think there's an intruder downstairs",
+    "i heard someone downstairs i'm on my own",
+    "theyre kicking my door down",
+    "a man has a knife",
+    "guy with a kinfe outside tesco",
+    "he pulled a blade on me",
+    "someone's waving a gun around",
+    "there's a shooting on the high road",
+    "my son has been stabbed",
+    "my mate got stabbed, he's bleeding badly",
+    "he's not breathing",
+    "she's unconscious on the floor",
+    "my husband is hitting me",
+    "my dad is beating my mum",
+    "he's strangling her",
+    "i'm being attacked",
+    "im gettin followed by a car",
+    "a man is following me and i'm scared",
+    "someone chasing me",
+    "he said he's going to kill me",
+    "my ex is threatening to kill me",
+    "he's outside my door",
+    "my ex is at the window",
+    "i'm hiding in the wardrobe",
+    "HELP",
+    "help!!!",
+    "heeeelp",
+    "please help",
+    "somebody help",
+    "send police now",
+    "need police right now",
+    "get an ambulance now",
+    "emergancy",
+    "its an emergancy",
+    "im in danger",
+    "my kids are in danger",
+    "i fear for my life",
+    "i've taken an overdose",
+    "i took all my tablets",
+    "i've swallowed a load of paracetamol",
+    "im gonna jump off the bridge",
+    "i'm going to kill myself tonight",
+    "i'm on the roof and i want to jump",
+    "my daughter has gone missing she's 5",
+    "i can't find my toddler in the shopping centre",
+    "there's a suspicious package on the bus",
+    "someone left a bag and ran, could be a bomb",
+    "a car just ran over a cyclist",
+    "someone just snatched my phone and ran off",
+    "serious accident on the a13 people hurt",
+    "they are robbing the off licence",
+    "a gang is fighting outside the station",
+    "men fighting with bats on my road",
+    "kids smashing car windows right now",
+    "someone is stealing my bike right now",
+    "sum1 tryna break in",
+    "some1 is in my garden",
+    "there's a fire and someone is trapped",
+    "i've been kidnapped",
+    "I was going to ask about opening hours but actually my neighbour is screaming for help",
+    "Sorry to bother you, I don't know if this is the right place, I live alone in a ground "
+    "floor flat and for the past ten minutes I can hear someone trying to get in",
+]
+
+MUST_NOT_FIRE = [
+    "where is the nearest police station",
+    "what time does lewisham police station open",
+    "i want to report my phone stolen",
+    "my bike was stolen yesterday",
+    "my car was broken into last night",
+    "we were burgled while we were away",
+    "i was mugged last week",
+    "someone smashed my window last night",
+    "I want to report criminal damage",
+    "how do i report a burglary",
+    "what should i do if someone breaks in",
+    "what happens if I report a crime online",
+    "i've been scammed out of £200",
+    "my instagram got hacked",
+    "my neighbour plays loud music every night",
+    "i want to make a complaint about an officer",
+    "how do I apply to become a police officer",
+    "what are my rights in a stop and search",
+    "i lost my wallet on the tube",
+    "can i follow up my crime report",
+    "i'm following up on my report from march",
+    "i need a crime reference number for my insurance",
+    "how do i get a firearms licence",
+    "hello",
+    "thanks for your help",
+    "what's the weather like",
+    "can you help me find a police station",
+    "my dog is missing",
+    "is it illegal to ride an e-scooter",
+    "people dealing drugs on my estate",
+    "i want to report antisocial behaviour",
+    "i found a bag of clothes in the park",
+    "my car was clamped",
+    "there was a fight outside the pub last saturday",
+    "i'd like to compliment an officer who helped me",
+]
+
+
+@pytest.mark.parametrize("text", MUST_FIRE)
+def test_present_danger_fires(text: str) -> None:
+    assert CHECK.reasons(text), f"missed an emergency: {text!r}"
+
+
+@pytest.mark.parametrize("text", MUST_NOT_FIRE)
+def test_ordinary_requests_do_not_fire(text: str) -> None:
+    assert not CHECK.reasons(text), f"false emergency: {text!r} → {CHECK.reasons(text)}"
+
+
+def test_normalisation_expands_text_speak_and_repeats() -> None:
+    assert CHECK.normalised("sum1 is tryna get in 2nite HEEEELP") == (
+        "someone is trying to get in tonight help"
+    )
+
+
+def test_reasons_name_the_pattern_groups() -> None:
+    assert "weapon" in CHECK.reasons("he has a knife")
+    assert CHECK.reasons("they are breaking into the shop") == ["happening_now"]
