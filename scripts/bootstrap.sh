@@ -62,13 +62,11 @@ PIN
 }
 
 find_python() {
-  local c
-  for c in python3.10 python3.9; do
+  # 3.10 wherever it is before 3.9 anywhere, so a machine with both always gets the same one.
+  local c root="${PYENV_ROOT:-$HOME/.pyenv}"
+  for c in python3.10 "$root"/versions/3.10*/bin/python3.10 \
+           python3.9 "$root"/versions/3.9*/bin/python3.9; do
     if usable "$c"; then command -v "$c"; return; fi
-  done
-  local root="${PYENV_ROOT:-$HOME/.pyenv}"
-  for c in "$root"/versions/3.10*/bin/python3.10 "$root"/versions/3.9*/bin/python3.9; do
-    if usable "$c"; then echo "$c"; return; fi
   done
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; then
     install_debian_python39 || say "the Debian install of Python 3.9 failed"
