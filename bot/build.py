@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot import model_cache
+from bot.nlu import gazetteer
 from bot.settings import LOCATOR_DB, ROOT
 
 LOCATOR_INPUTS = ("reference", "locator")
@@ -45,4 +46,5 @@ def ensure_locator_db(db: Path = LOCATOR_DB, root: Path = ROOT) -> Path:
 def build() -> Path:
     """Builds everything the stack needs; returns the model path."""
     ensure_locator_db()
+    gazetteer.ensure_pipeline()  # config.yml's SpacyNLP loads it by path
     return model_cache.ensure_model()

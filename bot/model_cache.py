@@ -8,10 +8,12 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from bot.nlu import gazetteer
 from bot.settings import MODELS_DIR, ROOT
 
-# Everything that changes what `rasa train` produces. Custom NLU components are code in bot/nlu.
-INPUT_FILES = ("config.yml", "domain.yml")
+# Everything that changes what `rasa train` produces. Custom NLU components and the spaCy
+# gazetteer builder are code in bot/nlu; the gazetteer is built from reference data.
+INPUT_FILES = ("config.yml", "domain.yml", *gazetteer.SOURCES)
 INPUT_DIRS = ("data", "bot/nlu")
 
 

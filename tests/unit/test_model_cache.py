@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _copy_inputs(tmp_path: Path) -> Path:
     for name in model_cache.INPUT_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     for folder in model_cache.INPUT_DIRS:
         shutil.copytree(ROOT / folder, tmp_path / folder,
