@@ -1,4 +1,4 @@
-"""Front-counter route: validate where the person is, then name the nearest counters."""
+"""Front-counter route: where the person is → the nearest counters, open now and 24/7."""
 
 from __future__ import annotations
 
@@ -6,19 +6,21 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import locator_client
 from actions.locator_client import LocationProblem, LocatorUnavailable
 
+LOCATION_FORM = "counter_location_form"
 
-def _long_date(iso: str) -> str:
+
+def long_date(iso: str | None) -> str:
     """'2026-02-21' → '21 February 2026' (plain English; falls back to the raw value)."""
     try:
-        day = date.fromisoformat(iso)
-    except (TypeError, ValueError):
+        day = date.fromisoformat(str(iso))
+    except ValueError:
         return str(iso)
     return f"{day.day} {day:%B %Y}"
 
@@ -39,15 +41,52 @@ def _counter_fields(counter: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _utter_problem(dispatcher: CollectingDispatcher, problem: LocationProblem, place: str) -> None:
+    if problem.status == 404:
+        dispatcher.utter_message(response="utter_location_not_found", place=place[:60])
+    elif problem.status == 409 and problem.body.get("candidates"):
+        buttons = [
+            {"title": c["label"], "payload": f'/inform{{"location": "{c["label"]}"}}'}
+            for c in problem.body["candidates"][:5]
+        ]
+        dispatcher.utter_message(response="utter_location_ambiguous", place=place[:60],
+                                 buttons=buttons)
+    else:  # outside the Met's area, City of London: the locator says where to go instead
+        dispatcher.utter_message(response="utter_outside_met_area", detail=problem.detail)
+
+
+def utter_nearest(dispatcher: CollectingDispatcher, result: dict[str, Any], place: str) -> None:
+    counters = result.get("counters") or []
+    if not counters:
+        dispatcher.utter_message(response="utter_locator_unavailable")
+        return
+    first = counters[0]
+    dispatcher.utter_message(
+        response="utter_nearest_counter",
+        place=(result.get("location") or {}).get("label", place),
+        today_hours=first["today_hours"],
+        open_now=_open_now_text(first),
+        **_counter_fields(first),
+    )
+    all_day = result.get("nearest_24_7")
+    if not first.get("open_now"):
+        open_now = next((c for c in counters[1:] if c.get("open_now")), None)
+        if open_now and (not all_day or open_now["id"] != all_day["id"]):
+            dispatcher.utter_message(response="utter_nearest_open_now", **_counter_fields(open_now))
+    if all_day and all_day["id"] != first["id"]:
+        dispatcher.utter_message(response="utter_nearest_24_7", **_counter_fields(all_day))
+    dispatcher.utter_message(
+        response="utter_counter_data_notice", data_as_of=long_date(result.get("data_as_of"))
+    )
+    dispatcher.utter_message(response="utter_counter_services")
+
+
 class ValidateCounterLocationForm(FormValidationAction):
     def name(self) -> str:
         return "validate_counter_location_form"
 
     async def validate_location(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
         text = str(slot_value or "").strip()
@@ -56,54 +95,91 @@ class ValidateCounterLocationForm(FormValidationAction):
         try:
             await locator_client.geocode(text)
         except LocationProblem as problem:
-            if problem.status == 404:
-                dispatcher.utter_message(response="utter_location_not_found", place=text[:60])
+            if problem.status in (404, 409):
+                _utter_problem(dispatcher, problem, text)
                 return {"location": None}
             # Understood but outside the Met's area: keep it, the lookup explains.
-            return {"location": text}
         except LocatorUnavailable:
-            # Keep the answer; the lookup step gives the offline alternatives.
-            return {"location": text}
+            pass  # keep the answer; the lookup step gives the offline alternatives
         return {"location": text}
 
 
 class ActionFindFrontCounter(Action):
+    """Nearest counters to the location slot, or to coordinates shared by the browser."""
+
     def name(self) -> str:
         return "action_find_front_counter"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        lat, lon = tracker.get_slot("latitude"), tracker.get_slot("longitude")
         query = str(tracker.get_slot("location") or "").strip()
-        events = [SlotSet("route", "front_counter"), SlotSet("route_detail", "nearest")]
         try:
-            result = await locator_client.nearest(query)
+            if lat is not None and lon is not None and tracker.get_intent_of_latest_message() in (
+                "share_location",
+            ):
+                result = await locator_client.nearest_to_point(float(lat), float(lon))
+                place = "your location"
+            else:
+                result = await locator_client.nearest(query)
+                place = query
         except LocatorUnavailable:
             dispatcher.utter_message(response="utter_locator_unavailable")
-            return events
+            return []
         except LocationProblem as problem:
-            if problem.status == 404:
-                dispatcher.utter_message(response="utter_location_not_found", place=query[:60])
-            else:
-                dispatcher.utter_message(response="utter_outside_met_area", detail=problem.detail)
-            return [*events, SlotSet("location", None)]
+            _utter_problem(dispatcher, problem, query or "your location")
+            return [SlotSet("location", None)]
+        utter_nearest(dispatcher, result, place)
+        return []
 
-        counters = result.get("counters") or []
-        if not counters:
+
+class ActionCounterHours(Action):
+    """'Is Wimbledon police station open?': a named counter's hours, or that it has closed."""
+
+    def name(self) -> str:
+        return "action_counter_hours"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        named = next(tracker.get_latest_entity_values("location"), None)
+        if not named:
+            # No station named: find the nearest, with its hours.
+            return [FollowupAction(LOCATION_FORM)]
+        try:
+            matches = await locator_client.counters_named(named)
+            if not matches:
+                dispatcher.utter_message(response="utter_counter_name_not_found", place=named[:60])
+                return [FollowupAction(LOCATION_FORM)]
+            counter = await locator_client.counter(matches[0]["id"])
+        except LocatorUnavailable:
             dispatcher.utter_message(response="utter_locator_unavailable")
-            return events
-        first = counters[0]
+            return []
+        except LocationProblem:
+            dispatcher.utter_message(response="utter_counter_name_not_found", place=named[:60])
+            return []
+        if counter.get("status") == "closed":
+            nearest = counter.get("nearest_open") or {}
+            dispatcher.utter_message(
+                response="utter_counter_closed",
+                name=counter["name"],
+                closed_on=long_date(counter.get("closed_on")),
+                nearest_name=nearest.get("name", "not known"),
+                nearest_address=nearest.get("address", ""),
+                nearest_postcode=nearest.get("postcode", ""),
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_counter_hours",
+                name=counter["name"],
+                address=counter["address"],
+                postcode=counter["postcode"],
+                weekly_hours=counter.get("weekly_hours", ""),
+                today_hours=counter.get("today_hours", ""),
+                open_now=_open_now_text(counter),
+            )
         dispatcher.utter_message(
-            response="utter_nearest_counter",
-            place=result.get("location", {}).get("label", query),
-            today_hours=first["today_hours"],
-            open_now=_open_now_text(first),
-            **_counter_fields(first),
+            response="utter_counter_data_notice", data_as_of=long_date(counter.get("data_as_of"))
         )
-        all_day = result.get("nearest_24_7")
-        if all_day and all_day["id"] != first["id"]:
-            dispatcher.utter_message(response="utter_nearest_24_7", **_counter_fields(all_day))
-        dispatcher.utter_message(
-            response="utter_counter_data_notice", data_as_of=_long_date(result.get("data_as_of"))
-        )
-        return events
+        return []

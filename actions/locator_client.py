@@ -1,10 +1,11 @@
-"""Thin async client for the locator service (the single source of truth for front counters)."""
+"""Thin async client for the locator service (the single source of truth for front counters,
+places and agencies)."""
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -24,13 +25,14 @@ class LocationProblem(Exception):
 
     status: int
     detail: str
+    body: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def base_url() -> str:
     return os.environ.get("LOCATOR_URL", "http://127.0.0.1:8001").rstrip("/")
 
 
-async def _get(path: str, params: dict[str, str]) -> dict[str, Any]:
+async def _get(path: str, params: dict[str, str] | list[tuple[str, str]]) -> dict[str, Any]:
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.get(
             base_url() + path, params=params
@@ -41,7 +43,8 @@ async def _get(path: str, params: dict[str, str]) -> dict[str, Any]:
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         raise LocatorUnavailable(str(error)) from error
     if response.status >= 400:
-        raise LocationProblem(response.status, str(body.get("detail") or body.get("title")))
+        detail = str(body.get("detail") or body.get("title"))
+        raise LocationProblem(response.status, detail, body)
     return body
 
 
@@ -58,3 +61,29 @@ async def geocode(query: str) -> dict[str, Any]:
 async def nearest(query: str, limit: int = 3) -> dict[str, Any]:
     """Nearest open counters to a place or postcode, with the nearest 24/7 counter."""
     return await _get("/v1/counters/nearest", {**_location_params(query), "limit": str(limit)})
+
+
+async def nearest_to_point(lat: float, lon: float, limit: int = 3) -> dict[str, Any]:
+    return await _get(
+        "/v1/counters/nearest", {"lat": str(lat), "lon": str(lon), "limit": str(limit)}
+    )
+
+
+async def counters_named(name: str) -> list[dict[str, Any]]:
+    """Counters (open or closed) whose name matches what the person typed."""
+    return (await _get("/v1/counters", {"q": name.strip()}))["counters"]
+
+
+async def counter(counter_id: str) -> dict[str, Any]:
+    return await _get(f"/v1/counters/{counter_id}", {})
+
+
+async def agencies_for_need(need: str) -> list[dict[str, Any]]:
+    return (await _get("/v1/agencies", {"need": need}))["agencies"]
+
+
+async def agencies_by_id(ids: list[str]) -> list[dict[str, Any]]:
+    """Agencies in the order asked for."""
+    found = (await _get("/v1/agencies", [("id", i) for i in ids]))["agencies"]
+    by_id = {a["id"]: a for a in found}
+    return [by_id[i] for i in ids if i in by_id]
