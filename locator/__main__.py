@@ -70,13 +70,19 @@ def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from .app import DropExceptionDetails, PathOnlyAccessLogger, create_app
+    from .online import OnlineConfigError
     from .store import DatabaseUnavailable
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("aiohttp.server").addFilter(DropExceptionDetails())
     try:
+        app = create_app(str(db))
+    except OnlineConfigError as exc:
+        print(f"locator serve: error: {exc}", file=sys.stderr)
+        return 1
+    try:
         web.run_app(
-            create_app(str(db)), host=args.host, port=args.port,
+            app, host=args.host, port=args.port,
             access_log_class=PathOnlyAccessLogger,
             print=lambda _: print(f"locator: serving {db} on http://{args.host}:{args.port}"),
         )  # fmt: skip

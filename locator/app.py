@@ -1,17 +1,26 @@
-"""The locator web service (aiohttp): nearest front counters, counter details, geocoding.
+"""The locator web service (aiohttp): nearest front counters, counter details and search,
+geocoding, agencies, metrics and the OpenAPI document (GET /openapi.json describes every route).
 
 Privacy: queries carry people's postcodes, so neither the access log nor error logs contain
 query strings, and unexpected errors are logged without the exception message.
+
+A name that fits several places far apart is never guessed: GET /v1/geocode answers 200 with
+"status": "ambiguous" and `candidates`; GET /v1/counters/nearest answers 409 (problem type
+ambiguous-location) with the same `candidates`. Each candidate's `label` resolves uniquely when
+sent back as `place` or `q`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
 import logging
-import math
+import os
 import re
 import traceback
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any, Callable
@@ -19,111 +28,107 @@ from typing import Any, Callable
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from . import messages, render
+from . import messages, online, params, render
+from .agencies import all_needs
+from .counter_search import find_counters
+from .counters import Counter
 from .geocode import (
+    AmbiguousLocation,
     GeocodeError,
     InvalidQuery,
     Location,
     NotAPostcode,
+    PlaceNotFound,
     PostcodeNotFound,
+    clean_query,
     shown,
 )
-from .hours import LONDON, to_london
-from .nearest import MAX_LIMIT, find_nearest, rank
+from .metrics import Metrics
+from .nearest import find_nearest
+from .openapi import openapi_document
 from .problems import PROBLEM_TYPES, Problem
+from .response_cache import ResponseCache
 from .store import DatabaseUnavailable, LocatorStore, Snapshot
 
 log = logging.getLogger("locator")
 
 STORE = web.AppKey("locator_store", LocatorStore)
+METRICS = web.AppKey("locator_metrics", Metrics)
+ONLINE = web.AppKey("locator_online_geocoder", object)
+ONLINE_EXECUTOR = web.AppKey("locator_online_executor", ThreadPoolExecutor)
 # Longer than any honest request (a postcode and a few flags); protects the parsers and logs.
 MAX_QUERY_STRING = 2048
-DEFAULT_LIMIT = 3
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# How long a request waits for the online geocoder, queueing behind its 1 request/s included.
+ONLINE_DEADLINE_S = 10.0
+# A replaced database file is picked up within this many seconds (one stat() per interval).
+RECHECK_S = 1.0
+MAX_AGENCY_IDS = 20
 _COUNTER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-# "+01:00" arrives as " 01:00" when a client forgets to percent-encode the plus sign.
-_SPACED_OFFSET = re.compile(r"^(.*\d) (\d{2}(:?\d{2})?)$")
+_AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 dumps = partial(json.dumps, ensure_ascii=False)
+_FROM_ENVIRONMENT: Any = object()
 
 
-# --- parameters ------------------------------------------------------------------------------
+# --- locations ------------------------------------------------------------------------------
 
 
-def _param(request: web.Request, name: str) -> str | None:
-    values = request.query.getall(name, [])
-    if len(values) > 1:
-        raise Problem("invalid-parameter", f"Give '{name}' only once.")
-    return values[0] if values else None
+def _geocode_problem(exc: GeocodeError) -> Problem:
+    if isinstance(exc, AmbiguousLocation):
+        return Problem(
+            "ambiguous-location", exc.detail,
+            candidates=[render.candidate(c) for c in exc.candidates],
+        )  # fmt: skip
+    if isinstance(exc, InvalidQuery):
+        return Problem("invalid-location", exc.detail)
+    if isinstance(exc, NotAPostcode):
+        return Problem("invalid-postcode", exc.detail)
+    if isinstance(exc, PostcodeNotFound):
+        return Problem("postcode-not-found", exc.detail)
+    return Problem("location-not-found", exc.detail)
 
 
-def _coordinate(raw: str, name: str, limit: float) -> float:
-    text = raw.strip()
-    value = float(text) if _NUMBER.match(text) else math.nan
-    if not -limit <= value <= limit:  # also false for NaN
-        raise Problem(
-            "invalid-parameter",
-            f"'{name}' must be a decimal number between -{limit:g} and {limit:g}, "
-            f"like 51.4633 for lat or -0.0098 for lon.",
-        )
-    return value
-
-
-def _flag(request: web.Request, name: str) -> bool:
-    raw = _param(request, name)
-    if raw is None or raw.strip() == "":
-        return False
-    value = raw.strip().lower()
-    if value in ("true", "1", "yes"):
-        return True
-    if value in ("false", "0", "no"):
-        return False
-    raise Problem("invalid-parameter", f"'{name}' must be true or false.")
-
-
-def _limit(request: web.Request) -> int:
-    raw = _param(request, "limit")
-    if raw is None:
-        return DEFAULT_LIMIT
-    text = raw.strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise Problem(
-            "invalid-parameter", f"'limit' must be a whole number from 1 to {MAX_LIMIT}."
-        )
-    return int(text)
-
-
-def parse_at(raw: str | None) -> datetime:
-    """ISO 8601 date-time; no offset means London time. Default: now."""
-    if raw is None:
-        return datetime.now(LONDON)
-    text = raw.strip()
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    spaced = _SPACED_OFFSET.match(text)
-    if spaced and "T" in text.upper():
-        text = f"{spaced.group(1)}+{spaced.group(2)}"
+async def _resolve_text(request: web.Request, snapshot: Snapshot, text: str) -> Location:
+    """Offline first; the online geocoder (if configured) only for names nobody knows."""
     try:
-        if len(text) > 40:
-            raise ValueError
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise Problem(
-            "invalid-parameter",
-            "'at' must be an ISO 8601 date and time, like 2026-03-29T09:30:00+01:00 "
-            "(without an offset it is taken as London time).",
-        ) from None
-    if not 2000 <= value.year <= 2100:
-        raise Problem("invalid-parameter", "'at' must be a date between 2000 and 2100.")
-    return to_london(value)
+        return snapshot.geocoder.resolve(text)
+    except PlaceNotFound as not_found:
+        found = await _online(request, not_found.query)
+        if found is None:
+            raise
+        return found
 
 
-def _geocode(snapshot: Snapshot, request: web.Request) -> tuple[Location, dict[str, Any]]:
+async def _online(request: web.Request, query: str) -> Location | None:
+    geocoder = request.app.get(ONLINE)
+    if geocoder is None:
+        return None
+    loop = asyncio.get_running_loop()
+    try:
+        place = await asyncio.wait_for(
+            loop.run_in_executor(request.app[ONLINE_EXECUTOR], geocoder.geocode, query),
+            ONLINE_DEADLINE_S,
+        )
+    except Exception as exc:  # timeouts, network, service errors: answer as "not found"
+        log.warning("online geocoder failed: %s (query omitted)", type(exc).__name__)
+        return None
+    if place is None:
+        return None
+    # The database may have been swapped (and the old connection closed) while we waited.
+    located = _snapshot(request).geocoder.reverse(place.lat, place.lon)
+    return dataclasses.replace(
+        located, label=shown(place.label, 120), kind="address", match="online",
+        note=messages.ONLINE_NOTE,
+    )  # fmt: skip
+
+
+async def _location(
+    request: web.Request, snapshot: Snapshot
+) -> tuple[Location, dict[str, Any]]:
     """Exactly one of postcode, place, or lat+lon; returns the location and the echoed query."""
-    postcode, place = _param(request, "postcode"), _param(request, "place")
-    lat_raw, lon_raw = _param(request, "lat"), _param(request, "lon")
-    has_point = lat_raw is not None or lon_raw is not None
+    postcode, place = params.param(request, "postcode"), params.param(request, "place")
+    has_point = "lat" in request.query or "lon" in request.query
     given = [name for name, present in
              (("postcode", postcode is not None), ("place", place is not None),
               ("lat/lon", has_point)) if present]  # fmt: skip
@@ -142,23 +147,12 @@ def _geocode(snapshot: Snapshot, request: web.Request) -> tuple[Location, dict[s
         if postcode is not None:
             return snapshot.geocoder.resolve_postcode(postcode), {"postcode": postcode}
         if place is not None:
-            return snapshot.geocoder.resolve(place), {"place": place}
+            return await _resolve_text(request, snapshot, place), {"place": place}
     except GeocodeError as exc:
         raise _geocode_problem(exc) from None
-    if lat_raw is None or lon_raw is None:
-        raise Problem("invalid-parameter", "Give both 'lat' and 'lon', or neither.")
-    lat, lon = _coordinate(lat_raw, "lat", 90), _coordinate(lon_raw, "lon", 180)
-    return snapshot.geocoder.reverse(lat, lon), {"lat": lat, "lon": lon}
-
-
-def _geocode_problem(exc: GeocodeError) -> Problem:
-    if isinstance(exc, InvalidQuery):
-        return Problem("invalid-location", exc.detail)
-    if isinstance(exc, NotAPostcode):
-        return Problem("invalid-postcode", exc.detail)
-    if isinstance(exc, PostcodeNotFound):
-        return Problem("postcode-not-found", exc.detail)
-    return Problem("location-not-found", exc.detail)
+    point = params.point(request)
+    assert point is not None
+    return snapshot.geocoder.reverse(*point), {"lat": point[0], "lon": point[1]}
 
 
 def _require_met_area(location: Location) -> None:
@@ -205,13 +199,13 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def nearest_counters(request: web.Request) -> web.Response:
     snapshot = _snapshot(request)
-    limit = _limit(request)
-    open_now, only_24_7 = _flag(request, "open_now"), _flag(request, "is_24_7")
-    at = parse_at(_param(request, "at"))
-    location, query = _geocode(snapshot, request)
+    limit = params.limit(request)
+    open_now, only_24_7 = params.flag(request, "open_now"), params.flag(request, "is_24_7")
+    at = params.at(request)
+    location, query = await _location(request, snapshot)
     _require_met_area(location)
     result = find_nearest(
-        snapshot.counters, (location.lat, location.lon), at,
+        snapshot.counter_index, (location.lat, location.lon), at,
         limit=limit, open_now=open_now, only_24_7=only_24_7,
     )  # fmt: skip
     as_of = snapshot.data_as_of
@@ -232,12 +226,53 @@ async def nearest_counters(request: web.Request) -> web.Response:
     })  # fmt: skip
 
 
+def _closed_details(snapshot: Snapshot, found: Counter, at: datetime) -> dict[str, Any]:
+    """For a closed counter: when it closed and the open counter nearest to it."""
+    origin, basis = None, None
+    if found.has_coordinates:
+        origin, basis = (found.lat, found.lon), "closed counter location"
+    else:
+        borough = snapshot.geocoder.borough(found.borough)
+        if borough is not None:
+            origin, basis = (borough.lat, borough.lon), f"{borough.label} borough centre"
+    nearest = snapshot.counter_index.nearest(origin, 1) if origin else []
+    as_of = snapshot.data_as_of
+    return {
+        "message": (
+            f"This counter closed on {messages.human_date(found.closed_on)}."
+            if found.closed_on else "This counter has closed."
+        ),
+        "nearest_open": render.counter(nearest[0].counter, at, as_of, nearest[0])
+        if nearest else None,
+        "nearest_open_measured_from": basis,
+    }  # fmt: skip
+
+
 async def list_counters(request: web.Request) -> web.Response:
     snapshot = _snapshot(request)
-    at = parse_at(_param(request, "at"))
+    at = params.at(request)
+    q = params.param(request, "q")
     as_of = snapshot.data_as_of
+    if q is None:
+        return _json({
+            "counters": [render.counter(c, at, as_of) for c in snapshot.counters],
+            "data_as_of": as_of,
+            "notice": messages.notice(as_of),
+        })  # fmt: skip
+    try:
+        text = clean_query(q, "counter name")
+    except InvalidQuery as exc:
+        raise Problem("invalid-parameter", exc.detail) from None
+    counters = []
+    for counter, hit in find_counters(snapshot.geocoder.names, snapshot.counters, text):
+        body = render.counter(counter, at, as_of)
+        body["match"] = render.name_match(hit)
+        if not counter.is_open_counter:
+            body.update(_closed_details(snapshot, counter, at))
+        counters.append(body)
     return _json({
-        "counters": [render.counter(c, at, as_of) for c in snapshot.counters],
+        "query": {"q": q},
+        "counters": counters,
         "data_as_of": as_of,
         "notice": messages.notice(as_of),
     })  # fmt: skip
@@ -251,42 +286,72 @@ async def get_counter(request: web.Request) -> web.Response:
         raise Problem(
             "counter-not-found",
             f"There is no front counter with the id '{shown(counter_id, 40)}'. "
-            "GET /v1/counters lists them all.",
+            "GET /v1/counters lists them all; GET /v1/counters?q=<name> finds one by name.",
         )
-    at = parse_at(_param(request, "at"))
+    at = params.at(request)
     as_of = snapshot.data_as_of
     body = render.counter_detail(found, at, as_of)
     if not found.is_open_counter:
-        # Point people at the open counter nearest to the one that closed.
-        origin, basis = None, None
-        if found.has_coordinates:
-            origin, basis = (found.lat, found.lon), "closed counter location"
-        else:
-            borough = snapshot.geocoder.borough(found.borough)
-            if borough is not None:
-                origin, basis = (borough.lat, borough.lon), f"{borough.label} borough centre"
-        nearest = rank(snapshot.counters, origin)[:1] if origin else []
-        body["message"] = (
-            f"This counter closed on {messages.human_date(found.closed_on)}."
-            if found.closed_on else "This counter has closed."
-        )  # fmt: skip
-        body["nearest_open"] = render.counter(nearest[0].counter, at, as_of, nearest[0]) \
-            if nearest else None
-        body["nearest_open_measured_from"] = basis
+        body.update(_closed_details(snapshot, found, at))
     body["notice"] = messages.notice(as_of)
     return _json(body)
 
 
 async def geocode(request: web.Request) -> web.Response:
     snapshot = _snapshot(request)
-    q = _param(request, "q")
-    if q is None:
-        raise Problem("invalid-parameter", "Give 'q': a postcode, district, borough or place.")
-    try:
-        location = snapshot.geocoder.resolve(q)
-    except GeocodeError as exc:
-        raise _geocode_problem(exc) from None
-    return _json({"query": {"q": q}, "location": render.location(location)})
+    q = params.param(request, "q")
+    point = params.point(request)
+    if (q is None) == (point is None):
+        raise Problem(
+            "invalid-parameter" if q is None else "conflicting-parameters",
+            "Give 'q' (a postcode, district, borough or place) or 'lat' and 'lon', not both."
+            if q is not None else
+            "Give 'q': a postcode, district, borough or place (or 'lat' and 'lon').",
+        )  # fmt: skip
+    query: dict[str, Any]
+    if point is not None:
+        location, query = snapshot.geocoder.reverse(*point), {"lat": point[0], "lon": point[1]}
+    else:
+        assert q is not None
+        query = {"q": q}
+        try:
+            location = await _resolve_text(request, snapshot, q)
+        except AmbiguousLocation as exc:
+            return _json({
+                "query": query, "status": "ambiguous", "location": None,
+                "candidates": [render.candidate(c) for c in exc.candidates],
+                "message": exc.detail,
+            })  # fmt: skip
+        except GeocodeError as exc:
+            raise _geocode_problem(exc) from None
+    return _json({
+        "query": query, "status": "found", "location": render.location(location),
+        "candidates": [], "message": None,
+    })  # fmt: skip
+
+
+async def list_agencies(request: web.Request) -> web.Response:
+    snapshot = _snapshot(request)
+    need = params.param(request, "need")
+    ids = request.query.getall("id", [])
+    needs = all_needs(snapshot.agencies)
+    if len(ids) > MAX_AGENCY_IDS or not all(_AGENCY_ID.match(i) for i in ids):
+        raise Problem(
+            "invalid-parameter",
+            f"'id' must be an agency id like police_999 (lower-case letters, digits, '_' or '-'), "
+            f"given at most {MAX_AGENCY_IDS} times.",
+        )
+    if need is not None and need.strip() not in needs:
+        raise Problem("unknown-need", messages.unknown_need(shown(need, 40), needs), needs=needs)
+    chosen = [
+        a for a in snapshot.agencies
+        if (need is None or need.strip() in a.needs) and (not ids or a.id in ids)
+    ]  # fmt: skip
+    return _json({
+        "query": {"need": need, "id": ids},
+        "needs": needs,
+        "agencies": [render.agency(a) for a in chosen],
+    })  # fmt: skip
 
 
 async def problem_type(request: web.Request) -> web.Response:
@@ -297,6 +362,14 @@ async def problem_type(request: web.Request) -> web.Response:
         "type": found.uri, "title": found.title, "status": found.status,
         "description": found.description,
     })  # fmt: skip
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return _json(openapi_document())
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return await request.app[METRICS].handle(request)
 
 
 # --- errors, logging, app factory -------------------------------------------------------------
@@ -321,7 +394,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             return Problem(
                 "not-found",
                 f"There is nothing at {shown(request.path, 80)}. Try "
-                "GET /v1/counters/nearest?postcode=SE13+6AA or GET /healthz.",
+                "GET /v1/counters/nearest?postcode=SE13+6AA, GET /healthz or GET /openapi.json.",
             ).response()
         if exc.status == 405:
             allow = exc.headers.get("Allow", "")
@@ -369,17 +442,45 @@ async def _open_store(app: web.Application) -> None:
 
 async def _close_store(app: web.Application) -> None:
     app[STORE].close()
+    executor = app.get(ONLINE_EXECUTOR)
+    if executor is not None:
+        executor.shutdown(wait=False)
 
 
-def create_app(db_path: str) -> web.Application:
-    app = web.Application(middlewares=[problem_middleware])
-    app[STORE] = LocatorStore(db_path)
+def create_app(
+    db_path: str,
+    *,
+    online_geocoder: online.OnlineGeocoder | None = _FROM_ENVIRONMENT,
+    environ: Mapping[str, str] | None = None,
+) -> web.Application:
+    """The service over the database at `db_path`.
+
+    The online geocoder is off unless `online_geocoder` is given or the environment configures
+    one (see locator.online); raises online.OnlineConfigError for a half-done configuration.
+    """
+    if online_geocoder is _FROM_ENVIRONMENT:
+        online_geocoder = online.from_environment(os.environ if environ is None else environ)
+    store = LocatorStore(db_path, recheck_s=RECHECK_S)
+    app_metrics = Metrics(store.current)
+    cache = ResponseCache(store)
+    app = web.Application(
+        middlewares=[app_metrics.middleware, cache.middleware, problem_middleware]
+    )
+    app[STORE] = store
+    app[METRICS] = app_metrics
+    if online_geocoder is not None:
+        app[ONLINE] = online_geocoder
+        # One thread: requests to the service are serialised anyway by its rate limit.
+        app[ONLINE_EXECUTOR] = ThreadPoolExecutor(1, thread_name_prefix="locator-online")
     app.on_startup.append(_open_store)
     app.on_cleanup.append(_close_store)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/openapi.json", openapi_json)
     app.router.add_get("/v1/counters/nearest", nearest_counters)
     app.router.add_get("/v1/counters", list_counters)
     app.router.add_get("/v1/counters/{counter_id}", get_counter)
     app.router.add_get("/v1/geocode", geocode)
+    app.router.add_get("/v1/agencies", list_agencies)
     app.router.add_get("/problems/{slug}", problem_type)
     return app

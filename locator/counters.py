@@ -12,7 +12,9 @@ OPEN = "open"
 CLOSED = "closed"
 
 
-@dataclass(frozen=True)
+# eq=False: a counter is identified by the object (one per database snapshot), which makes it a
+# cheap key for the per-counter caches in render and nearest.
+@dataclass(frozen=True, eq=False)
 class Counter:
     id: str
     name: str

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Protocol, Union
 from zoneinfo import ZoneInfo
 
@@ -208,6 +209,36 @@ def today_hours(counter: Scheduled, at: datetime) -> str:
         return f"closed permanently since {messages.human_date(schedule.closed_on)}"
     text = describe_day(schedule.days[local_day.weekday()])
     return "closed today" if text == "closed" else text
+
+
+@dataclass(frozen=True)
+class HoursNow:
+    open_now: bool
+    today_hours: str
+    next_open: datetime | None
+    closes_at: datetime | None
+
+
+def hours_now(counter: Scheduled, at: datetime) -> HoursNow:
+    """is_open, today_hours, next_open and closes_at together, memoised by UTC minute.
+
+    Opening hours change only on whole local minutes and London is a whole number of hours off
+    UTC, so all four are the same for every instant in one UTC minute (checked in the tests).
+    """
+    minute = at.astimezone(timezone.utc).replace(second=0, microsecond=0) if at.tzinfo else (
+        to_london(at).astimezone(timezone.utc).replace(second=0, microsecond=0)
+    )
+    return _hours_at_minute(_schedule(counter), minute)
+
+
+@lru_cache(maxsize=8192)
+def _hours_at_minute(schedule: WeeklySchedule, minute: datetime) -> HoursNow:
+    return HoursNow(
+        open_now=is_open(schedule, minute),
+        today_hours=today_hours(schedule, minute),
+        next_open=next_open(schedule, minute),
+        closes_at=closes_at(schedule, minute),
+    )
 
 
 def weekly_hours(counter: Scheduled) -> list[dict[str, str]]:

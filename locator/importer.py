@@ -28,14 +28,15 @@ import sqlite_utils
 
 from . import postcodes
 from .hours import HoursFormatError, WeeklySchedule
-from .names import name_key
+from .names import counter_search_names, name_key, search_key
 
 # Latest dated source for the counters' status and hours: "Latest dated source: about 21 Feb 2026"
 # in reference/FRONT_COUNTERS_SOURCES.md. The CSVs carry no per-row verification date.
 DATA_AS_OF = "2026-02-21"
 
 # Bumped whenever the table layout changes; the service refuses a database of another version.
-SCHEMA_VERSION = 1
+# 2: postcode_rtree (spatial index) and name_search (FTS5 over place, borough and counter names).
+SCHEMA_VERSION = 2
 
 # Every file covers Greater London and the edges of the surrounding postcode areas
 # (51.24-51.78 N, 0.60 W-0.45 E per geo/LICENCE_AND_SOURCES.md). Anything outside this box is a
@@ -224,7 +225,7 @@ TABLES: dict[str, dict[str, Any]] = {
 
 INDEXES: dict[str, list[list[str]]] = {
     "counters": [["status"]],
-    "postcodes": [["outcode"], ["lat"]],  # lat: band scans for reverse geocoding
+    "postcodes": [["outcode"]],
     "terminated_postcodes": [["outcode"]],
     "postcode_sectors": [["outcode"]],
     "borough_names": [["la_code"]],
@@ -242,6 +243,17 @@ class ImportReport:
     geocoded: list[str] = field(default_factory=list)
     without_coordinates: list[str] = field(default_factory=list)
     closed_without_coordinates: list[str] = field(default_factory=list)
+
+
+# Virtual tables (SQLite modules, not sqlite-utils tables): built after the data is in.
+# postcode_rtree: one zero-size box per live postcode (id = postcodes.rowid) for nearest-postcode
+# look-ups. name_search: every searchable name in its names.search_key form; `kind` says which
+# table `ref` points into (place: places.id, borough: la_code, counter: counters.id).
+VIRTUAL_TABLES = (
+    "CREATE VIRTUAL TABLE postcode_rtree USING rtree(id, min_lat, max_lat, min_lon, max_lon)",
+    "CREATE VIRTUAL TABLE name_search USING fts5(text, kind UNINDEXED, ref UNINDEXED, "
+    "name UNINDEXED, weight UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+)
 
 
 # --- reading and validating ------------------------------------------------------------------
@@ -648,6 +660,40 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
             db[table].create_index(columns)
 
 
+def _search_rows(
+    places: list[dict[str, Any]], names: list[dict[str, Any]], counters: list[dict[str, Any]]
+) -> Iterator[tuple[str, str, str, str, float]]:
+    """(text, kind, ref, name, weight) rows for name_search; names with no letters are skipped."""
+    for place in places:
+        text = search_key(place["name"])
+        if text:
+            yield text, "place", str(place["id"]), place["name"], 1.0
+    for borough in names:
+        text = search_key(borough["name"])
+        if text:
+            yield text, "borough", borough["la_code"], borough["name"], 1.0
+    for counter in counters:
+        for text, weight in counter_search_names(counter["name"], counter["borough"]):
+            yield text, "counter", counter["id"], counter["name"], weight
+
+
+def _create_virtual_tables(
+    conn: sqlite3.Connection, search_rows: Iterable[tuple[str, str, str, str, float]]
+) -> None:
+    for sql in VIRTUAL_TABLES:
+        try:
+            conn.execute(sql)
+        except sqlite3.OperationalError as exc:  # "no such module: rtree" / "fts5"
+            raise ImportFailed(
+                "sqlite3", f"this Python's SQLite cannot build the locator's indexes ({exc}); "
+                "it needs the R*Tree and FTS5 modules (standard in CPython's builds)",
+            ) from None
+    with conn:
+        # Postcode order already groups neighbours (by district), which keeps R*Tree nodes tight.
+        conn.execute("INSERT INTO postcode_rtree SELECT rowid, lat, lat, lon, lon FROM postcodes")
+        conn.executemany("INSERT INTO name_search VALUES (?, ?, ?, ?, ?)", search_rows)
+
+
 def _insert_tuples(
     conn: sqlite3.Connection, table: str, columns: Iterable[str], rows: Iterable[tuple]
 ) -> int:
@@ -751,6 +797,7 @@ def _build(folder: Path, target: Path, imported_at: str) -> ImportReport:
             boroughs=len(boroughs), places=len(places),
         )  # fmt: skip
         _create_indexes(db)
+        _create_virtual_tables(conn, _search_rows(places, names, counters))
         db["metadata"].insert_all(
             {
                 "dataset": dataset,

@@ -7,6 +7,7 @@ reference/FRONT_COUNTERS_SOURCES.md); nothing here is a new claim about the Met.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 MET_WEBSITE = "met.police.uk"
 FORCE_FINDER_URL = "https://www.police.uk/pu/find-your-local-police-force/"
@@ -29,6 +30,7 @@ def human_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+@lru_cache(maxsize=16)
 def notice(data_as_of: str | None) -> str:
     if not data_as_of:
         return NOTICE_UNDATED.format(site=MET_WEBSITE)
@@ -69,6 +71,12 @@ def place_not_found(shown: str) -> str:
     )
 
 
+def unknown_need(shown: str, needs: list[str]) -> str:
+    return (
+        f"There is no need category called '{shown}'. Use one of: {', '.join(needs)}."
+    )
+
+
 def not_a_postcode(shown: str) -> str:
     return (
         f"'{shown}' doesn't look like a postcode. A full postcode looks like 'SE13 6AA' and a "
@@ -101,7 +109,28 @@ def partly_in_london(outcode: str, london_share: float) -> str:
     )
 
 
+# The second sentence of "empty" / "too long" messages, by what was being asked for.
+EXAMPLES = {
+    "location": "Give a postcode, a town or a borough name.",
+    "counter name": "Give the name of a police station, like Wimbledon or Charing Cross.",
+}
+
 TERMINATED_NOTE = (
     "This postcode is no longer in use; we used the location it had when it was in use."
 )
 APPROXIMATE_PLACE_NOTE = "This place name's location is approximate (it may be about 1 km off)."
+ONLINE_NOTE = (
+    "Found by an online address search (OpenStreetMap Nominatim), not in our London gazetteer."
+)
+# reference/README.md: show unverified agency rows only as "check the agency's website".
+UNVERIFIED_AGENCY_NOTE = (
+    "We could not confirm these contact details. Check the agency's website for how to contact "
+    "them."
+)
+
+
+def ambiguous_location(shown: str, labels: list[str]) -> str:
+    return (
+        f"'{shown}' could mean more than one place: {'; '.join(labels)}. Say which one you mean "
+        "(as written here), or give a postcode."
+    )

@@ -1,23 +1,28 @@
-"""Rank open front counters by geodesic distance from a point.
+"""The open front counters nearest a point, by exact geodesic distance, through a spatial index.
 
-Brute force over the ~27 open counters is sub-millisecond. `candidates()` is the one place that
-chooses which counters are measured, so a spatial index can replace it without touching ranking
-or filtering.
+CounterIndex is built once per database snapshot. Searches go through spatial.nearest, so they
+measure only the counters that can be among the answer, and give exactly what measuring every
+counter would (tests/locator/test_locator_spatial.py checks that against brute force).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from geopy.distance import geodesic
+from datetime import datetime, timezone
+from functools import lru_cache
 
 from . import hours
 from .counters import Counter
+from .geodesy import geodesic_km
+from .spatial import GridIndex, nearest
 
 KM_PER_MILE = 1.609344
 MAX_LIMIT = 10
+# People's postcodes repeat: recent answers are kept per (point, k, filters, UTC minute for
+# open_now), and distances per (point, counter), since a geodesic costs ~70 us.
+DISTANCE_CACHE_SIZE = 65_536
+ANSWER_CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
@@ -38,23 +43,42 @@ class NearestResult:
     excluded_without_coordinates: list[Counter] = field(default_factory=list)
 
 
-def candidates(counters: Iterable[Counter], origin: tuple[float, float]) -> list[Counter]:
-    """Counters worth measuring from `origin`: every open counter with a location (for now)."""
-    del origin  # unused until a spatial index narrows the search
-    return [c for c in counters if c.is_open_counter and c.has_coordinates]
+class CounterIndex:
+    """Open counters with a location, indexed; those without one are listed, never ranked."""
 
+    def __init__(self, counters: Sequence[Counter]) -> None:
+        located = [c for c in counters if c.is_open_counter and c.has_coordinates]
+        self._open: GridIndex[Counter] = GridIndex((c.id, c.lat, c.lon, c) for c in located)
+        self._all_day: GridIndex[Counter] = GridIndex(
+            (c.id, c.lat, c.lon, c) for c in located if c.is_24_7
+        )
+        self.excluded = [c for c in counters if c.is_open_counter and not c.has_coordinates]
+        self._measure = lru_cache(maxsize=DISTANCE_CACHE_SIZE)(geodesic_km)
+        self._answers = lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._search)
 
-def rank(counters: Iterable[Counter], origin: tuple[float, float]) -> list[Match]:
-    """Closest first; equal distances are ordered by id so results are repeatable."""
-    matches = [
-        Match(c, geodesic(origin, (c.lat, c.lon)).km)  # WGS-84 ellipsoid
-        for c in candidates(counters, origin)
-    ]
-    return sorted(matches, key=lambda m: (m.distance_km, m.counter.id))
+    def nearest(
+        self, origin: tuple[float, float], k: int, *, at: datetime | None = None,
+        only_24_7: bool = False,
+    ) -> list[Match]:  # fmt: skip
+        """The k nearest open counters; only those open at `at` if given; ties by id."""
+        # Which counters are open changes only on whole minutes (see hours.hours_now).
+        minute = (
+            hours.to_london(at).astimezone(timezone.utc).replace(second=0, microsecond=0)
+            if at is not None else None
+        )  # fmt: skip
+        return list(self._answers(origin[0], origin[1], k, only_24_7, minute))
+
+    def _search(
+        self, lat: float, lon: float, k: int, only_24_7: bool, minute: datetime | None
+    ) -> tuple[Match, ...]:
+        index = self._all_day if only_24_7 else self._open
+        accept = (lambda c: hours.hours_now(c, minute).open_now) if minute is not None else None
+        found = nearest(index, lat, lon, k, accept=accept, measure=self._measure)
+        return tuple(Match(n.payload, n.distance_km) for n in found)
 
 
 def find_nearest(
-    counters: Sequence[Counter],
+    counters: CounterIndex | Sequence[Counter],
     origin: tuple[float, float],
     at: datetime,
     limit: int = 3,
@@ -65,12 +89,7 @@ def find_nearest(
     plus the nearest 24/7 counter regardless of those filters."""
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
-    ranked = rank(counters, origin)
-    chosen = [
-        m for m in ranked
-        if (not open_now or hours.is_open(m.counter, at))
-        and (not only_24_7 or m.counter.is_24_7)
-    ]  # fmt: skip
-    nearest_24_7 = next((m for m in ranked if m.counter.is_24_7), None)
-    excluded = [c for c in counters if c.is_open_counter and not c.has_coordinates]
-    return NearestResult(chosen[:limit], nearest_24_7, excluded)
+    index = counters if isinstance(counters, CounterIndex) else CounterIndex(counters)
+    chosen = index.nearest(origin, limit, at=at if open_now else None, only_24_7=only_24_7)
+    all_day = index.nearest(origin, 1, only_24_7=True)
+    return NearestResult(chosen, all_day[0] if all_day else None, list(index.excluded))

@@ -49,6 +49,11 @@ _TYPES = (
                 "The text is not a known postcode, district, borough or London place name."),
     ProblemType("counter-not-found", "Counter not found", 404,
                 "There is no front counter with that id."),
+    ProblemType("unknown-need", "Unknown need", 404,
+                "The need category is not one the agency list uses; `needs` lists those it does."),
+    ProblemType("ambiguous-location", "Location is ambiguous", 409,
+                "The name fits several places far apart. Choose one of `candidates` and send its "
+                "`label` back as the place."),
     ProblemType("not-found", "Not found", 404, "There is nothing at this address."),
     ProblemType("method-not-allowed", "Method not allowed", 405,
                 "This address does not accept that HTTP method."),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from . import hours, messages
+from .agencies import Agency
 from .counters import Counter
-from .geocode import Location
+from .geocode import Candidate, Location
 from .nearest import Match
+from .search import Hit
 
 
 def iso(value: datetime | None) -> str | None:
@@ -29,34 +32,45 @@ def counter(
     c: Counter, at: datetime, data_as_of: str | None, match: Match | None = None
 ) -> dict[str, Any]:
     """One counter as seen at time `at` (its open/closed state depends on it)."""
-    body: dict[str, Any] = {
-        "id": c.id,
-        "name": c.name,
-        "status": c.status,
-        "address": c.address,
-        "postcode": c.postcode,
-        "borough": c.borough,
-        "lat": c.lat,
-        "lon": c.lon,
-    }
+    head, tail = _fixed_fields(c)
+    body = dict(head)
     if match is not None:
         # Postcode centroids are good to tens of metres, so 10 m resolution is plenty.
         body["distance_km"] = round(match.distance_km, 2)
         body["distance_miles"] = round(match.distance_miles, 2)
-    body.update(
-        is_24_7=c.is_24_7,
-        open_now=hours.is_open(c, at),
-        today_hours=hours.today_hours(c, at),
-        next_open=iso(hours.next_open(c, at)),
-        closes_at=iso(hours.closes_at(c, at)),
-        hours_note=messages.HOURS_NOTE if c.is_open_counter else None,
-        hours_status=c.hours_status,
-        confidence=c.confidence,
-        closed_on=c.closed_on.isoformat() if c.closed_on else None,
-        maps_url=maps_url(c.lat, c.lon),
-        data_as_of=data_as_of,
-    )
+    body["is_24_7"] = c.is_24_7
+    body.update(_hours_fields(hours.hours_now(c, at)))
+    body.update(tail)
+    body["data_as_of"] = data_as_of
     return body
+
+
+# The parts of a counter's JSON that never change, and those that change only with the minute,
+# are built once (the nearest-counter answer is served thousands of times a second).
+@lru_cache(maxsize=1024)
+def _fixed_fields(c: Counter) -> tuple[dict[str, Any], dict[str, Any]]:
+    head = {
+        "id": c.id, "name": c.name, "status": c.status, "address": c.address,
+        "postcode": c.postcode, "borough": c.borough, "lat": c.lat, "lon": c.lon,
+    }  # fmt: skip
+    tail = {
+        "hours_note": messages.HOURS_NOTE if c.is_open_counter else None,
+        "hours_status": c.hours_status,
+        "confidence": c.confidence,
+        "closed_on": c.closed_on.isoformat() if c.closed_on else None,
+        "maps_url": maps_url(c.lat, c.lon),
+    }
+    return head, tail
+
+
+@lru_cache(maxsize=8192)
+def _hours_fields(now: hours.HoursNow) -> dict[str, Any]:
+    return {
+        "open_now": now.open_now,
+        "today_hours": now.today_hours,
+        "next_open": iso(now.next_open),
+        "closes_at": iso(now.closes_at),
+    }
 
 
 def counter_detail(c: Counter, at: datetime, data_as_of: str | None) -> dict[str, Any]:
@@ -82,13 +96,33 @@ def location(loc: Location) -> dict[str, Any]:
         "la_name": loc.la_name,
         "in_london": loc.in_london,
         "police_force": loc.police_force,
+        "match": loc.match,
         "corrected_from": loc.corrected_from,
         "note": loc.note,
-        "alternatives": [
-            {"label": a.label, "lat": a.lat, "lon": a.lon, "borough": a.la_name}
-            for a in loc.alternatives
-        ],
     }
+
+
+def candidate(c: Candidate) -> dict[str, Any]:
+    return {
+        "label": c.label, "kind": c.kind, "matched_name": c.name, "borough": c.la_name,
+        "lat": c.lat, "lon": c.lon, "score": c.score,
+    }  # fmt: skip
+
+
+def name_match(hit: Hit) -> dict[str, Any]:
+    return {"matched_name": hit.entry.name, "how": hit.how, "score": round(hit.score, 2)}
+
+
+def agency(a: Agency) -> dict[str, Any]:
+    return {
+        "id": a.id, "name": a.name, "needs": list(a.needs), "what_for": a.what_for,
+        "phone": a.phone, "text_or_other": a.text_or_other, "web": a.web, "hours": a.hours,
+        "scope": a.scope, "notes": a.notes, "source_urls": list(a.source_urls),
+        "verified": a.verified,
+        # Unverified rows: clients show only "check the agency's website" (reference/README.md).
+        "check_website_only": not a.verified,
+        "display_note": None if a.verified else messages.UNVERIFIED_AGENCY_NOTE,
+    }  # fmt: skip
 
 
 def excluded(c: Counter) -> dict[str, Any]:

@@ -2,21 +2,26 @@
 
 One sqlite3 connection, opened read-only and used only from the event-loop thread (sqlite3
 connections must not be shared across threads; every query here is sub-millisecond, so running
-them inline is cheaper than a thread pool). The small tables (counters, metadata) are cached.
+them inline is cheaper than a thread pool). The small tables (counters, agencies, names, metadata)
+are held in memory, with the counters in a spatial index.
 When `python -m locator import` swaps in a new file, the next request notices the changed inode
 and reopens, so a refresh needs no restart.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .agencies import Agency, load_agencies
 from .counters import Counter, load_counters
 from .geocode import Geocoder
 from .importer import SCHEMA_VERSION
+from .nearest import CounterIndex
 
 
 class DatabaseUnavailable(Exception):
@@ -30,7 +35,10 @@ class Snapshot:
     conn: sqlite3.Connection
     geocoder: Geocoder
     counters: tuple[Counter, ...]
+    counter_index: CounterIndex
+    agencies: tuple[Agency, ...]
     data_as_of: str | None
+    imported_at: str | None
     identity: tuple[int, int, int]
 
     def counter(self, counter_id: str) -> Counter | None:
@@ -56,13 +64,17 @@ def _open(path: Path) -> Snapshot:
                 "run `python -m locator import` again"
             )
         as_of = conn.execute(
-            "SELECT data_as_of FROM metadata WHERE dataset = 'front_counters'"
+            "SELECT data_as_of, imported_at FROM metadata WHERE dataset = 'front_counters'"
         ).fetchone()
+        counters = tuple(load_counters(conn))
         return Snapshot(
             conn=conn,
             geocoder=Geocoder(conn),
-            counters=tuple(load_counters(conn)),
+            counters=counters,
+            counter_index=CounterIndex(counters),
+            agencies=load_agencies(conn),
             data_as_of=as_of[0] if as_of else None,
+            imported_at=as_of[1] if as_of else None,
             identity=identity,
         )
     except sqlite3.Error as exc:
@@ -74,9 +86,12 @@ def _open(path: Path) -> Snapshot:
 
 
 class LocatorStore:
-    def __init__(self, db_path: str | os.PathLike[str]) -> None:
+    def __init__(self, db_path: str | os.PathLike[str], recheck_s: float = 0.0) -> None:
+        """`recheck_s`: look for a replaced file at most this often (0: on every call)."""
         self.path = Path(db_path)
+        self.recheck_s = recheck_s
         self._snapshot: Snapshot | None = None
+        self._checked = -math.inf
 
     def open(self) -> None:
         self._snapshot = _open(self.path)
@@ -89,6 +104,10 @@ class LocatorStore:
     def current(self) -> Snapshot:
         """The snapshot for this request, reopening if the file was replaced since."""
         snapshot = self._snapshot
+        now = time.monotonic()
+        if snapshot is not None and now - self._checked < self.recheck_s:
+            return snapshot
+        self._checked = now
         try:
             changed = snapshot is None or _identity(self.path) != snapshot.identity
         except OSError:

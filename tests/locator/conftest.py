@@ -109,3 +109,12 @@ def make_source(tmp_path: Path, mini_geo: dict[str, bytes]) -> MakeSource:
         return folder
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _offline_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach the online geocoder, whatever the developer's environment says."""
+    from locator import online
+
+    for name in (online.ENV_GEOCODER, online.ENV_USER_AGENT, online.ENV_DOMAIN):
+        monkeypatch.delenv(name, raising=False)

@@ -6,6 +6,7 @@ import pytest
 
 from locator import postcodes
 from locator.geocode import (
+    AmbiguousLocation,
     Geocoder,
     InvalidQuery,
     NotAPostcode,
@@ -93,12 +94,18 @@ def test_place_name(geo: Geocoder) -> None:
     assert geo.resolve("Wood Green").la_name == "Haringey"
 
 
-def test_place_in_two_boroughs_lists_the_other(geo: Geocoder) -> None:
-    loc = geo.resolve("Alexandra Park")
-    assert loc.kind == "place"
-    others = {a.la_name for a in loc.alternatives}
-    assert others and loc.la_name not in others
-    assert {loc.la_name, *others} == {"Haringey", "Harrow"}
+def test_place_in_two_distant_boroughs_is_ambiguous(geo: Geocoder) -> None:
+    with pytest.raises(AmbiguousLocation) as ambiguous:
+        geo.resolve("Alexandra Park")
+    candidates = ambiguous.value.candidates
+    assert [c.label for c in candidates] == ["Alexandra Park, Haringey", "Alexandra Park, Harrow"]
+    assert {c.la_name for c in candidates} == {"Haringey", "Harrow"}
+    assert all(c.kind == "place" and c.score == 1.0 for c in candidates)
+    assert "Alexandra Park, Harrow" in ambiguous.value.detail
+    # Sending a candidate's label back picks it.
+    loc = geo.resolve("Alexandra Park, Harrow")
+    assert (loc.label, loc.la_name) == ("Alexandra Park, Harrow", "Harrow")
+    assert (loc.lat, loc.lon) == (candidates[1].lat, candidates[1].lon)
 
 
 def test_outside_london_postcode(geo: Geocoder, real_conn: sqlite3.Connection) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from locator import hours
 from locator.hours import LONDON, HoursFormatError, Interval, WeeklySchedule
@@ -128,3 +130,24 @@ def test_weekly_hours_lists_every_day() -> None:
     assert [d["day"] for d in week][:2] == ["Monday", "Tuesday"]
     assert week[4] == {"day": "Friday", "hours": "10:00 to 22:00"}
     assert week[6] == {"day": "Sunday", "hours": "09:00 to 19:00"}
+
+
+SPLIT = WeeklySchedule.weekday_weekend("09:00-12:30,13:15-17:45", "closed",
+                                       closed_on=date(2026, 10, 26))  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                 timezones=st.just(UTC)),
+    st.sampled_from([STANDARD, ALWAYS, SPLIT]),
+)  # fmt: skip
+def test_hours_now_is_exact_within_its_minute(at: datetime, schedule: WeeklySchedule) -> None:
+    """hours_now is memoised per UTC minute; it must agree with the direct answers at any
+    instant, including around the clock changes (29 March and 25 October 2026)."""
+    now = hours.hours_now(schedule, at)
+    assert now.open_now == hours.is_open(schedule, at)
+    assert now.today_hours == hours.today_hours(schedule, at)
+    assert now.next_open == hours.next_open(schedule, at)
+    assert now.closes_at == hours.closes_at(schedule, at)
+    assert hours.hours_now(schedule, at.astimezone(LONDON).replace(tzinfo=None)) == now

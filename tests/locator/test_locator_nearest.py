@@ -11,7 +11,7 @@ from locator import hours
 from locator.counters import Counter, load_counters
 from locator.geocode import Geocoder
 from locator.hours import LONDON
-from locator.nearest import candidates, find_nearest, rank
+from locator.nearest import CounterIndex, find_nearest
 
 MONDAY_NOON = datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 SUNDAY_EVENING = datetime(2026, 11, 22, 20, 0, tzinfo=LONDON)
@@ -48,12 +48,12 @@ def test_closed_counters_never_appear(
     counters: list[Counter], real_conn: sqlite3.Connection
 ) -> None:
     kensington = Geocoder(real_conn).resolve("W8 6EQ")  # the closed Kensington counter
-    ranked = rank(counters, (kensington.lat, kensington.lon))
+    ranked = CounterIndex(counters).nearest((kensington.lat, kensington.lon), 100)
     assert len(ranked) == 27
     assert all(m.counter.status == "open" for m in ranked)
     assert "kensington" not in {m.counter.id for m in ranked}
     closed = [c for c in counters if c.status == "closed"]
-    assert len(closed) == 10 and not set(candidates(closed, (51.5, -0.1)))
+    assert len(closed) == 10 and CounterIndex(closed).nearest((51.5, -0.1), 5) == []
 
 
 def test_open_now_filter_on_sunday_evening(
