@@ -37,7 +37,7 @@ QUESTION = re.compile(
     r"^(what|how|can|could|is|are|do|does|did|where|when|who|why|will|should|would)\b|.*\?$"
 )
 # UK phone: +44 or 0, then 9-10 digits (spaces, dashes, brackets allowed); or an email address.
-PHONE = re.compile(r"^(?:\+44\s?|0)(?:[\s()-]*\d){9,10}$")
+PHONE = re.compile(r"^\(?(?:\+44\s?|0)(?:[\s()-]*\d){9,10}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 

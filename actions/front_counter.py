@@ -25,6 +25,34 @@ def long_date(iso: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def weekly_text(weekly: list[dict[str, str]] | str | None) -> str:
+    """[{day, hours}, ...] → 'Monday to Friday 10:00 to 22:00, Saturday and Sunday 09:00 to 19:00'.
+    """
+    if not isinstance(weekly, list):
+        return str(weekly or "")
+    runs: list[tuple[str, str, str]] = []  # (first day, last day, hours)
+    for entry in weekly:
+        if runs and runs[-1][2] == entry["hours"]:
+            runs[-1] = (runs[-1][0], entry["day"], entry["hours"])
+        else:
+            runs.append((entry["day"], entry["day"], entry["hours"]))
+    if len(runs) == 1 and len(weekly) == len(_DAYS):
+        return f"every day, {runs[0][2]}"
+    parts = []
+    for first, last, hours in runs:
+        joiner = "and" if _next(first) == last else "to"
+        days = first if first == last else f"{first} {joiner} {last}"
+        parts.append(f"{days} {hours}")
+    return ", ".join(parts)
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _next(day: str) -> str | None:
+    return _DAYS[_DAYS.index(day) + 1] if day in _DAYS[:-1] else None
+
+
 def _open_now_text(counter: dict[str, Any]) -> str:
     """' (open now)' / ' (closed now)'; nothing for a 24/7 counter, whose hours already say it."""
     if counter.get("is_24_7"):
@@ -175,7 +203,7 @@ class ActionCounterHours(Action):
                 name=counter["name"],
                 address=counter["address"],
                 postcode=counter["postcode"],
-                weekly_hours=counter.get("weekly_hours", ""),
+                weekly_hours=weekly_text(counter.get("weekly_hours")),
                 today_hours=counter.get("today_hours", ""),
                 open_now=_open_now_text(counter),
             )

@@ -21,7 +21,8 @@ MAX_AGENCIES = 3  # more than three options is hard to take in, especially in di
 
 
 def is_verified(agency: dict[str, Any]) -> bool:
-    return str(agency.get("verified", "")).strip().lower() in ("yes", "true")
+    """The locator flags rows no source confirmed; their numbers are never shown."""
+    return not agency.get("check_website_only", True)
 
 
 def contact_line(agency: dict[str, Any]) -> str:
