@@ -5,11 +5,12 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED ?= false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help setup build run test lint validate unit e2e clean
+.PHONY: help setup build run test eval lint validate unit e2e clean
 
 help:
 	@echo "make run   - set up, build data and model if needed, start the whole assistant"
 	@echo "make test  - set up, lint, validate Rasa data, run unit and end-to-end tests"
+	@echo "make eval  - NLU cross-validation, test stories, reading ease, held-out set vs baseline"
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -35,6 +36,15 @@ e2e: build
 # pytest exits 5 when it collects nothing, so "no tests ran" can never pass as success.
 test: lint validate build
 	.venv/bin/pytest tests -q -ra
+
+# Evaluation (slow: five NLU trainings). Results land in evaluation/results/ and the README.
+eval: build
+	$(PY) -m evaluation.readability
+	$(PY) -m rasa test core --stories tests/test_stories.yml --model models \
+		--out evaluation/results/core --fail-on-prediction-errors
+	$(PY) -m rasa test nlu --cross-validation --folds 5 --config config.yml --nlu data \
+		--domain domain.yml --out evaluation/results/nlu
+	$(PY) -m evaluation.heldout
 
 clean:
 	rm -rf build models .run .rasa

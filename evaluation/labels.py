@@ -1,0 +1,63 @@
+"""Route-contract labels: from the held-out CSV, and derived from the NLU training data."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.settings import ROOT
+
+HELDOUT = Path(__file__).with_name("heldout.csv")
+# Intents that decide a route on their own (the rest come from retrieval keys or entities).
+INTENT_ROUTES = {
+    "emergency": ("emergency", ""),
+    "find_front_counter": ("front_counter", "nearest"),
+    "ask_counter_hours": ("front_counter", "opening_hours"),
+    "request_human": ("handoff", "requested"),
+    "out_of_scope": ("out_of_scope", ""),
+}
+RETRIEVAL_ROUTES = ("signpost", "police_contact", "complaint", "information")
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    route: str
+    detail: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.route}/{self.detail}" if self.detail else self.route
+
+
+def heldout(path: Path = HELDOUT) -> list[Example]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        return [Example(r["text"], r["route"], r["route_detail"] or "") for r in rows]
+
+
+def training_examples(root: Path = ROOT) -> list[Example]:
+    """The NLU training data with the route each example should lead to (routing intents only)."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config(
+        str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")]
+    )
+    data = importer.get_nlu_data()
+    examples = []
+    for message in data.intent_examples:
+        intent, text = message.get("intent"), message.get("text")
+        if intent in INTENT_ROUTES:
+            examples.append(Example(text, *INTENT_ROUTES[intent]))
+        elif intent in RETRIEVAL_ROUTES:
+            key = message.get("intent_response_key") or ""
+            examples.append(Example(text, intent, key.partition("/")[2]))
+        elif intent == "report_crime":
+            types = [
+                data.entity_synonyms.get(e["value"].lower(), e["value"])
+                for e in message.get("entities") or []
+                if e["entity"] == "crime_type"
+            ]
+            examples.append(Example(text, "report_crime", types[0] if types else "other"))
+    return examples
