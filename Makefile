@@ -44,7 +44,8 @@ eval: build
 		--out evaluation/results/core --fail-on-prediction-errors
 	$(PY) -m rasa test nlu --cross-validation --folds 5 --config config.yml --nlu data \
 		--domain domain.yml --out evaluation/results/nlu
-	$(PY) -m evaluation.heldout
+	$(PY) -m evaluation.heldout evaluation/heldout.csv
+	$(PY) -m evaluation.heldout evaluation/heldout_fresh.csv
 
 clean:
 	rm -rf build models .run .rasa

@@ -172,6 +172,11 @@ class ValidateCrimeReportForm(FormValidationAction):
         value = str(slot_value or "").strip()
         if PHONE.match(value) or EMAIL.match(value):
             return {"contact_details": value}
+        if (tracker.latest_message.get("intent") or {}).get("name") == "emergency":
+            # Not a contact detail, and the model or safety net heard danger: 999 first,
+            # and the report ends here like any other answer about present danger.
+            answer = await self._danger_answer("still_happening", True, dispatcher)
+            return {**answer, "contact_details": None}
         dispatcher.utter_message(response="utter_contact_details_invalid")
         return {"contact_details": None}
 

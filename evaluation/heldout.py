@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.stack import Stack, running_stack
 from evaluation import baseline, metrics
-from evaluation.labels import Example, heldout, training_examples
+from evaluation.labels import HELDOUT, Example, heldout, training_examples
 
 RESULTS = Path(__file__).with_name("results")
 TARGETS = {"route_accuracy": 0.95, "emergency_recall": 1.0, "false_emergency_rate": 0.02}
@@ -33,14 +33,15 @@ def run_assistant(examples: list[Example]) -> list[tuple[str, str]]:
         return list(pool.map(lambda e: decide(stack, e.text), examples))
 
 
-def main() -> int:
-    examples = heldout()
+def main(argv: list[str]) -> int:
+    path = Path(argv[0]) if argv else HELDOUT
+    examples = heldout(path)
     started = time.monotonic()
     model = baseline.train(training_examples())
     base = metrics.score(examples, baseline.predict(model, [e.text for e in examples]))
     ours = metrics.score(examples, run_assistant(examples))
     lines = [
-        f"Held-out set: {len(examples)} first messages (evaluation/heldout.csv)",
+        f"Held-out set: {len(examples)} first messages ({path.name})",
         "",
         "| system | route accuracy | route+detail accuracy | emergency recall | "
         "false emergencies |",
@@ -67,8 +68,8 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "heldout.md").write_text(text + "\n")
-    (RESULTS / "heldout.json").write_text(json.dumps({
+    (RESULTS / f"{path.stem}.md").write_text(text + "\n")
+    (RESULTS / f"{path.stem}.json").write_text(json.dumps({
         "assistant": {k: v for k, v in vars(ours).items() if k != "confusion"},
         "baseline": {k: v for k, v in vars(base).items() if k != "confusion"},
     }, indent=2))
@@ -76,4 +77,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -35,6 +35,7 @@ class DangerCheck:
     present: re.Pattern[str]
     past: re.Pattern[str]
     hypothetical: re.Pattern[str]
+    context_sensitive: frozenset[str]
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> DangerCheck:
@@ -46,6 +47,7 @@ class DangerCheck:
             present=_any(when["present"]),
             past=_any(when["past"]),
             hypothetical=_any(when["hypothetical"]),
+            context_sensitive=frozenset(spec.get("context_sensitive", ())),
         )
 
     @classmethod
@@ -58,13 +60,14 @@ class DangerCheck:
 
     def reasons(self, text: str) -> list[str]:
         plain = self.normalised(text)
-        found = [name for name, pattern in self.always.items() if pattern.search(plain)]
-        if (
-            self.terms.search(plain)
-            and self.present.search(plain)
-            and not self.past.search(plain)
-            and not self.hypothetical.search(plain)
-        ):
+        now = bool(self.present.search(plain))
+        elsewhere = bool(self.past.search(plain) or self.hypothetical.search(plain))
+        found = [
+            name for name, pattern in self.always.items()
+            if pattern.search(plain)
+            and not (name in self.context_sensitive and elsewhere and not now)
+        ]
+        if self.terms.search(plain) and now and not elsewhere:
             found.append("happening_now")
         return found
 

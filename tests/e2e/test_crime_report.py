@@ -144,3 +144,17 @@ def test_stop_ends_the_report(stack: Stack) -> None:
     _, replies = stack.say("stop", sender)
     assert "stopped" in _text(replies)
     assert not stack.tracker(sender)["active_loop"]
+
+
+def test_danger_typed_at_the_contact_question_still_gets_999(stack: Stack) -> None:
+    sender, _ = stack.say("my phone was stolen")
+    for answer in ("no", "no", "today", "Camden", "skip", "no"):
+        stack.say(answer, sender)
+    _, replies = stack.say("yes", sender)  # consent
+    assert "phone number or email" in _text(replies)
+    _, replies = stack.say("he's back and he's got a knife", sender)
+    assert replies[0]["text"].startswith("Call 999")
+    tracker = stack.tracker(sender)
+    assert tracker["slots"]["route"] == "emergency"
+    assert not tracker["active_loop"]
+    assert tracker["slots"]["contact_details"] is None

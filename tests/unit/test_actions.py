@@ -115,3 +115,28 @@ def test_references_are_unguessable_and_readable() -> None:
     assert len(refs) == 1000
     assert all(len(r) == 13 and r.startswith("MET-") for r in refs)
     assert not any(ch in r for r in refs for ch in "ILOU")
+
+
+async def test_locator_down_gives_the_offline_alternatives(monkeypatch) -> None:
+    """A real connection failure (nothing listens on the port), not a patched function."""
+    import socket
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.front_counter import ActionFindFrontCounter
+    from actions.signposting import signpost
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("LOCATOR_URL", f"http://127.0.0.1:{closed}")
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("s", {"location": "SE13 6AA"}, {"intent": {"name": "inform"}}, [], False,
+                      None, {}, "action_listen")
+    await ActionFindFrontCounter().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_locator_unavailable"]
+
+    dispatcher = CollectingDispatcher()
+    await signpost(dispatcher, "homelessness")
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_signpost/homelessness", "utter_signpost_unavailable"]
