@@ -1,0 +1,150 @@
+"""Intent (and retrieval sub-intent) classifier: TF-IDF n-grams + logistic regression.
+
+Why not DIET: on an independent held-out set of first messages, a TF-IDF + logistic regression
+baseline beat DIET with and without a transformer, and Rasa's own LogisticRegressionClassifier, by
+8-20 points of route accuracy. Rasa's count features are not length-normalised, so long, rambling
+messages drifted towards the intent with the longest training examples; TF-IDF with sublinear term
+frequency and L2 normalisation does not.
+
+One model predicts fine labels: retrieval sub-intents (`signpost/homelessness`) and crime reports
+split by type (`report_crime/theft`, from the crime_type annotations and synonyms). The single
+most likely fine label decides; summing a group's labels instead let big groups (report_crime,
+signpost) swallow emergencies. The fine label fills Rasa's `response_selector` output for retrieval
+intents (what `utter_signpost` and the actions read) and, when the lookup tables found no crime
+word, a `crime_type` entity, so a report of "my ebike got taken" still gets its type.
+"""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+MODEL_FILE = "tfidf_classifier.joblib"
+SELECTOR = "response_selector"
+REPORT = "report_crime"
+CRIME_TYPE = "crime_type"
+
+
+def training_label(message: Message, synonyms: Dict[str, str]) -> str:
+    """'signpost/homelessness', 'report_crime/theft' (or '/other'), or the plain intent."""
+    if message.get(INTENT) == REPORT:
+        types = [synonyms.get(str(e["value"]).lower(), e["value"])
+                 for e in message.get(ENTITIES) or [] if e.get("entity") == CRIME_TYPE]
+        return f"{REPORT}/{types[0] if types else 'other'}"
+    return message.get(INTENT_RESPONSE_KEY) or message.get(INTENT)
+
+
+def build_pipeline(config: Dict[str, Any]) -> Pipeline:
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True)),
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]),
+                                  sublinear_tf=True)),
+    ])
+    classifier = LogisticRegression(C=config["C"], max_iter=2000,
+                                    random_state=config["random_state"])
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class TfidfIntentClassifier(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"C": 10.0, "word_ngrams": [1, 2], "char_ngrams": [2, 4], "random_state": 1,
+                "ranking_length": 10}
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 pipeline: Optional[Pipeline] = None) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._pipeline = pipeline
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        texts = [m.get(TEXT) for m in examples]
+        labels = [training_label(m, training_data.entity_synonyms) for m in examples]
+        self._pipeline = build_pipeline(self._config).fit(texts, labels)
+        with self._storage.write_to(self._resource) as directory:
+            joblib.dump(self._pipeline, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+        with model_storage.read_from(resource) as directory:
+            pipeline = joblib.load(directory / MODEL_FILE)
+        return cls(config, model_storage, resource, pipeline)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._pipeline is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str) and text.strip():
+                self._classify(message, text)
+        return messages
+
+    def _classify(self, message: Message, text: str) -> None:
+        labels = self._pipeline.classes_
+        probabilities = self._pipeline.predict_proba([text])[0]
+        # Each intent ranks by its best fine label: the decision is the single best label.
+        best_label: Dict[str, Tuple[str, float]] = {}
+        for label, p in zip(labels, probabilities):
+            base = label.split("/", 1)[0]
+            if base not in best_label or p > best_label[base][1]:
+                best_label[base] = (label, float(p))
+        ranking = sorted(best_label.items(), key=lambda item: -item[1][1])
+        ranking = ranking[: self._config["ranking_length"]]
+        best, (label, confidence) = ranking[0]
+        message.set(INTENT, {"name": best, "confidence": confidence}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY,
+                    [{"name": name, "confidence": p} for name, (_, p) in ranking],
+                    add_to_output=True)
+        detail = label.partition("/")[2]
+        if best == REPORT:
+            self._add_crime_type(message, detail, confidence)
+        elif detail:
+            retrieval = sorted({c.split("/", 1)[0] for c in labels
+                                if "/" in c and not c.startswith(REPORT + "/")})
+            message.set(SELECTOR, {
+                "all_retrieval_intents": retrieval,
+                best: {
+                    "response": {"intent_response_key": label, "utter_action": f"utter_{label}",
+                                 "confidence": confidence, "responses": []},
+                    "ranking": [],
+                },
+            }, add_to_output=True)
+
+    @staticmethod
+    def _add_crime_type(message: Message, detail: str, confidence: float) -> None:
+        entities = list(message.get(ENTITIES) or [])
+        if detail in ("", "other") or any(e.get("entity") == CRIME_TYPE for e in entities):
+            return  # a crime word the lookup tables found is more precise than the model
+        entities.append({"entity": CRIME_TYPE, "value": detail, "confidence_entity": confidence,
+                         "extractor": "TfidfIntentClassifier"})
+        message.set(ENTITIES, entities, add_to_output=True)
