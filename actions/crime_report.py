@@ -32,6 +32,7 @@ FORM_SLOTS = (
     "crime_description", "wants_anonymous", "contact_consent", "contact_details",
 )
 MAX_TEXT = 500  # longest free-text answer kept
+SURE = 0.8  # model confidence above which an emergency reading of a free-text answer is trusted
 SIDE_QUESTION_INTENTS = {"information", "police_contact", "complaint", "signpost", "bot_challenge"}
 QUESTION = re.compile(
     r"^(what|how|can|could|is|are|do|does|did|where|when|who|why|will|should|would)\b|.*\?$"
@@ -60,6 +61,20 @@ def channels_for(crime_type: str, anonymous: bool) -> list[str]:
 def _short(value: Any) -> str | None:
     text = " ".join(str(value or "").split())
     return text[:MAX_TEXT] or None
+
+
+def danger_in_latest_message(tracker: Tracker) -> bool:
+    """Present danger the safety net's patterns saw, or that the model is sure of; not the
+    safety net's rescue of an unsure emergency guess, which at a question about what happened is
+    far more likely a description of a past crime."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    if intent.get("name") != "emergency":
+        return False
+    reasons = (message.get("safety_net") or {}).get("reasons") or []
+    if reasons:
+        return any(reason != "low_confidence_emergency" for reason in reasons)
+    return float(intent.get("confidence") or 0) >= SURE
 
 
 async def answered_side_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -161,6 +176,9 @@ class ValidateCrimeReportForm(FormValidationAction):
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
+        if danger_in_latest_message(tracker):
+            answer = await self._danger_answer("still_happening", True, dispatcher)
+            return {**answer, "crime_description": None}
         if await answered_side_question(dispatcher, tracker):
             return {"crime_description": None}
         return {"crime_description": _short(slot_value) or "not given"}
@@ -172,9 +190,9 @@ class ValidateCrimeReportForm(FormValidationAction):
         value = str(slot_value or "").strip()
         if PHONE.match(value) or EMAIL.match(value):
             return {"contact_details": value}
-        if (tracker.latest_message.get("intent") or {}).get("name") == "emergency":
-            # Not a contact detail, and the model or safety net heard danger: 999 first,
-            # and the report ends here like any other answer about present danger.
+        if danger_in_latest_message(tracker):
+            # Not a contact detail, and it reads as danger: 999 first, and the report ends
+            # here like any other answer about present danger.
             answer = await self._danger_answer("still_happening", True, dispatcher)
             return {**answer, "contact_details": None}
         dispatcher.utter_message(response="utter_contact_details_invalid")

@@ -2,8 +2,9 @@
 
 It never replaces the learned `emergency` intent; it adds to it. When the patterns in
 emergency_patterns.yml see present danger and the model did not say `emergency` (a typo, slang,
-low confidence, a message in the middle of a form), the intent becomes `emergency` and the
-reasons are recorded on the message (`safety_net`) for the tracker and for triage.
+low confidence, a message in the middle of a form), or the model's best guess was `emergency` but
+too unsure for the FallbackClassifier, the intent becomes `emergency` and the reasons are recorded
+on the message (`safety_net`) for the tracker and for triage.
 The patterns are read at training time and stored in the model, so a model is self-contained.
 """
 
@@ -22,8 +23,14 @@ from bot.nlu.danger import PATTERNS_FILE, DangerCheck, load_spec
 from bot.nlu.input_guard import FULL_TEXT
 
 EMERGENCY = "emergency"
+FALLBACK = "nlu_fallback"
 OUTPUT_KEY = "safety_net"
 SPEC_FILE = "emergency_patterns.yml"
+
+
+def fallback_hid_emergency(intent: Optional[str], ranking: List[str], emergency: str) -> bool:
+    """True when the FallbackClassifier replaced a top-ranked (but unsure) emergency."""
+    return intent == FALLBACK and ranking[:2] == [FALLBACK, emergency]
 
 
 @DefaultV1Recipe.register(
@@ -90,9 +97,18 @@ class SafetyNet(GraphComponent):
             if not isinstance(text, str) or not text:
                 continue
             reasons = self._check.reasons(text)
+            if self._low_confidence_emergency(message):
+                # The model's best guess was an emergency but it was unsure, and the fallback
+                # would have asked "could you say that another way?": never, for danger.
+                reasons.append("low_confidence_emergency")
             if reasons:
                 self._raise_flag(message, reasons)
         return messages
+
+    def _low_confidence_emergency(self, message: Message) -> bool:
+        ranking = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]
+        intent = (message.get(INTENT) or {}).get("name")
+        return fallback_hid_emergency(intent, ranking, self._config["emergency_intent"])
 
     def _raise_flag(self, message: Message, reasons: List[str]) -> None:
         wanted = self._config["emergency_intent"]

@@ -1,6 +1,6 @@
 """Intent (and retrieval sub-intent) classifier: TF-IDF n-grams + logistic regression.
 
-Why not DIET: on an independent held-out set of first messages, a TF-IDF + logistic regression
+Why not DIET: on independent held-out sets of first messages, a TF-IDF + logistic regression
 baseline beat DIET with and without a transformer, and Rasa's own LogisticRegressionClassifier, by
 8-20 points of route accuracy. Rasa's count features are not length-normalised, so long, rambling
 messages drifted towards the intent with the longest training examples; TF-IDF with sublinear term
@@ -8,13 +8,14 @@ frequency and L2 normalisation does not.
 
 One model predicts fine labels: retrieval sub-intents (`signpost/homelessness`) and crime reports
 split by type (`report_crime/theft`, from the crime_type annotations and synonyms). The single
-most likely fine label decides; summing a group's labels instead let big groups (report_crime,
-signpost) swallow emergencies. The fine label fills Rasa's `response_selector` output for retrieval
-intents (what `utter_signpost` and the actions read) and, when the lookup tables found no crime
-word, a `crime_type` entity, so a report of "my ebike got taken" still gets its type.
+most likely fine label decides: deciding by each intent's total let big groups swallow
+emergencies; the trade-off is more false alarms, the cheaper error. That label fills Rasa's
+`response_selector` output for retrieval intents (what `utter_signpost` and the actions read)
+and, when the lookup tables found no crime word, a `crime_type` entity, so a report of
+"my ebike got taken" still gets its type.
 """
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -112,18 +113,22 @@ class TfidfIntentClassifier(GraphComponent):
     def _classify(self, message: Message, text: str) -> None:
         labels = self._pipeline.classes_
         probabilities = self._pipeline.predict_proba([text])[0]
-        # Each intent ranks by its best fine label: the decision is the single best label.
-        best_label: Dict[str, Tuple[str, float]] = {}
-        for label, p in zip(labels, probabilities):
-            base = label.split("/", 1)[0]
-            if base not in best_label or p > best_label[base][1]:
-                best_label[base] = (label, float(p))
-        ranking = sorted(best_label.items(), key=lambda item: -item[1][1])
-        ranking = ranking[: self._config["ranking_length"]]
-        best, (label, confidence) = ranking[0]
+        # The decision is the single best fine label: summing each intent's labels instead let
+        # big groups (report_crime, signpost) swallow emergencies. An intent's confidence is the
+        # sum of its labels' probabilities, which is what the FallbackClassifier should judge.
+        label = labels[int(probabilities.argmax())]
+        best = label.split("/", 1)[0]
+        totals: Dict[str, float] = {}
+        for fine, p in zip(labels, probabilities):
+            base = fine.split("/", 1)[0]
+            totals[base] = totals.get(base, 0.0) + float(p)
+        others = sorted((item for item in totals.items() if item[0] != best),
+                        key=lambda item: -item[1])
+        ranking = [(best, totals[best]), *others][: self._config["ranking_length"]]
+        confidence = totals[best]
         message.set(INTENT, {"name": best, "confidence": confidence}, add_to_output=True)
         message.set(INTENT_RANKING_KEY,
-                    [{"name": name, "confidence": p} for name, (_, p) in ranking],
+                    [{"name": name, "confidence": p} for name, p in ranking],
                     add_to_output=True)
         detail = label.partition("/")[2]
         if best == REPORT:

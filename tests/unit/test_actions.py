@@ -140,3 +140,20 @@ async def test_locator_down_gives_the_offline_alternatives(monkeypatch) -> None:
     await signpost(dispatcher, "homelessness")
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_signpost/homelessness", "utter_signpost_unavailable"]
+
+
+@pytest.mark.parametrize(("intent", "confidence", "reasons", "danger"), [
+    ("emergency", 1.0, ["weapon"], True),
+    ("emergency", 1.0, ["low_confidence_emergency"], False),
+    ("emergency", 1.0, ["low_confidence_emergency", "happening_now"], True),
+    ("emergency", 0.95, [], True),
+    ("emergency", 0.5, [], False),
+    ("report_crime", 0.9, [], False),
+])
+def test_danger_in_a_free_text_answer(intent, confidence, reasons, danger) -> None:
+    from actions.crime_report import danger_in_latest_message
+
+    latest = {"intent": {"name": intent, "confidence": confidence}}
+    if reasons:
+        latest["safety_net"] = {"reasons": reasons}
+    assert danger_in_latest_message(_tracker(latest)) is danger
