@@ -150,6 +150,8 @@ class TfidfIntentClassifier(GraphComponent):
         entities = list(message.get(ENTITIES) or [])
         if detail in ("", "other") or any(e.get("entity") == CRIME_TYPE for e in entities):
             return  # a crime word the lookup tables found is more precise than the model
-        entities.append({"entity": CRIME_TYPE, "value": detail, "confidence_entity": confidence,
-                         "extractor": "TfidfIntentClassifier"})
+        # The whole message is the evidence, so it is the span (Rasa's evaluation needs one).
+        text = message.get(TEXT) or ""
+        entities.append({"entity": CRIME_TYPE, "value": detail, "start": 0, "end": len(text),
+                         "confidence_entity": confidence, "extractor": "TfidfIntentClassifier"})
         message.set(ENTITIES, entities, add_to_output=True)
