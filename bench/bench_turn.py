@@ -86,6 +86,7 @@ def measure(name: str, url: str, messages: list[str], turns: int, workers: int) 
 def with_moodbot(tmp: Path, body: Callable[[str], dict]) -> dict:
     """Trains and serves `rasa init`'s assistant, then runs `body` against its REST URL."""
     project = tmp / "moodbot"
+    project.mkdir()  # `rasa init --init-dir` wants an existing folder
     subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir",
                     str(project)], check=True, capture_output=True)
     (port,) = free_ports(1)
