@@ -53,7 +53,6 @@ class SafetyNet(GraphComponent):
         self._config = config
         self._storage = model_storage
         self._resource = resource
-        self._spec = spec
         self._check = DangerCheck.from_dict(spec) if spec else None
 
     @classmethod
