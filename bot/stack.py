@@ -32,6 +32,11 @@ class StackError(RuntimeError):
     pass
 
 
+def text_of(replies: list[dict]) -> str:
+    """All the text the bot sent in one turn, one message a line."""
+    return "\n".join(r.get("text", "") for r in replies)
+
+
 def free_ports(count: int) -> list[int]:
     sockets = []
     for _ in range(count):

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.stack import TURN_TIMEOUT, Stack, running_stack
+from bot.stack import TURN_TIMEOUT, Stack, running_stack, text_of
 
-__all__ = ["TURN_TIMEOUT", "Stack"]
+__all__ = ["TURN_TIMEOUT", "Stack", "text_of"]
 
 
 @pytest.fixture(scope="session")

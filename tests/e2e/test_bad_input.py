@@ -5,23 +5,20 @@ from __future__ import annotations
 import requests
 
 from tests.e2e import expected
-from tests.e2e.conftest import TURN_TIMEOUT, Stack
+from tests.e2e.conftest import TURN_TIMEOUT, Stack, text_of
 
 TRACE_MARKERS = ("Traceback", "Exception", "Error:", 'File "')
 
 
-def _text(replies: list[dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
-
 
 def _assert_calm(replies: list[dict]) -> None:
     for marker in TRACE_MARKERS:
-        assert marker not in _text(replies)
+        assert marker not in text_of(replies)
 
 
 def test_unknown_postcode_gets_a_calm_retry(stack: Stack) -> None:
     sender, replies = stack.say("nearest police station to ZZ99 9ZZ")
-    text = _text(replies)
+    text = text_of(replies)
     _assert_calm(replies)
     assert "couldn't find" in text
     assert "postcode" in text.lower()
@@ -31,7 +28,7 @@ def test_unknown_postcode_gets_a_calm_retry(stack: Stack) -> None:
 def test_place_outside_london_is_told_so(stack: Stack) -> None:
     outside = expected.first_postcode_outside_london()
     _, replies = stack.say(f"nearest police station to {outside}")
-    text = _text(replies)
+    text = text_of(replies)
     _assert_calm(replies)
     assert "London" in text
     assert "police.uk" in text
@@ -79,7 +76,7 @@ def test_web_page_relays_and_bounds_messages(stack: Stack) -> None:
         timeout=TURN_TIMEOUT,
     )
     assert ok.status_code == 200
-    assert "still happening" in _text(ok.json()["messages"])
+    assert "still happening" in text_of(ok.json()["messages"])
     too_long = requests.post(
         f"{stack.web}/api/messages",
         json={"sender": "web-test-0001", "message": "x" * 100_000},

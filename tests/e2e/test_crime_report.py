@@ -7,13 +7,10 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, text_of
 
 REFERENCE = re.compile(r"MET-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
-
-def _text(replies: list[dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 def _stored(stack: Stack, reference: str) -> dict:
@@ -26,13 +23,13 @@ def _stored(stack: Stack, reference: str) -> dict:
 
 def _answer(stack: Stack, sender: str, text: str, expect: str) -> list[dict]:
     _, replies = stack.say(text, sender)
-    assert expect.lower() in _text(replies).lower(), (text, _text(replies))
+    assert expect.lower() in text_of(replies).lower(), (text, text_of(replies))
     return replies
 
 
 def test_full_report_with_consent(stack: Stack) -> None:
     sender, replies = stack.say("my bike was stolen yesterday")
-    assert "still happening" in _text(replies)  # type and time were in the first message
+    assert "still happening" in text_of(replies)  # type and time were in the first message
     slots = stack.slots(sender)
     assert (slots["route"], slots["route_detail"]) == ("report_crime", "theft")
     assert slots["crime_when"] == "yesterday"
@@ -43,7 +40,7 @@ def test_full_report_with_consent(stack: Stack) -> None:
     _answer(stack, sender, "no", "contact you")
     _answer(stack, sender, "yes", "phone number or email")
     replies = _answer(stack, sender, "07700 900123", "have not sent this to the police")
-    text = _text(replies)
+    text = text_of(replies)
     reference = REFERENCE.search(text).group(0)
     assert "101" in text and "met.police.uk" in text
     report = _stored(stack, reference)
@@ -64,7 +61,7 @@ def test_anonymous_report_goes_to_crimestoppers_and_keeps_no_contact(stack: Stac
     for answer in ("no", "no", "last week", "Peckham", "skip"):
         stack.say(answer, sender)
     _, replies = stack.say("yes", sender)  # anonymous
-    text = _text(replies)
+    text = text_of(replies)
     assert "Crimestoppers" in text and "0800 555 111" in text
     report = _stored(stack, REFERENCE.search(text).group(0))
     assert report["anonymous"] == 1 and report["contact_details"] is None
@@ -75,7 +72,7 @@ def test_no_consent_means_no_contact_question(stack: Stack) -> None:
     for answer in ("no", "no", "Croydon", "scratches all down the side", "no"):
         stack.say(answer, sender)
     _, replies = stack.say("no", sender)  # no contact
-    text = _text(replies)
+    text = text_of(replies)
     assert "phone number or email" not in text
     report = _stored(stack, REFERENCE.search(text).group(0))
     assert report["contact_consent"] == 0 and report["contact_details"] is None
@@ -87,14 +84,14 @@ def test_fraud_goes_to_report_fraud(stack: Stack) -> None:
     for answer in ("no", "no", "last month", "online", "skip", "no"):
         stack.say(answer, sender)
     _, replies = stack.say("no", sender)
-    text = _text(replies)
+    text = text_of(replies)
     assert "Report Fraud" in text and "0300 123 2040" in text
 
 
 @pytest.mark.parametrize("answer", ["yes", "yes he's still outside"])
 def test_still_happening_means_999_now(stack: Stack, answer: str) -> None:
     sender, replies = stack.say("i want to report a burglary")
-    assert "still happening" in _text(replies)
+    assert "still happening" in text_of(replies)
     _, replies = stack.say(answer, sender)
     assert replies[0]["text"].startswith("Call 999")
     tracker = stack.tracker(sender)
@@ -133,7 +130,7 @@ def test_question_in_the_middle_is_answered_then_the_report_goes_on(stack: Stack
     sender, _ = stack.say("I want to report criminal damage")
     stack.say("no", sender)
     _, replies = stack.say("what are my rights if the police stop and search me", sender)
-    text = _text(replies)
+    text = text_of(replies)
     assert "stop" in text.lower()
     assert "anyone hurt" in text.lower(), "the report must carry on where it was"
     assert stack.tracker(sender)["active_loop"]["name"] == "crime_report_form"
@@ -142,7 +139,7 @@ def test_question_in_the_middle_is_answered_then_the_report_goes_on(stack: Stack
 def test_stop_ends_the_report(stack: Stack) -> None:
     sender, _ = stack.say("i want to report a crime")
     _, replies = stack.say("stop", sender)
-    assert "stopped" in _text(replies)
+    assert "stopped" in text_of(replies)
     assert not stack.tracker(sender)["active_loop"]
 
 
@@ -151,7 +148,7 @@ def test_danger_typed_at_the_contact_question_still_gets_999(stack: Stack) -> No
     for answer in ("no", "no", "today", "Camden", "skip", "no"):
         stack.say(answer, sender)
     _, replies = stack.say("yes", sender)  # consent
-    assert "phone number or email" in _text(replies)
+    assert "phone number or email" in text_of(replies)
     _, replies = stack.say("he's back and he's got a knife", sender)
     assert replies[0]["text"].startswith("Call 999")
     tracker = stack.tracker(sender)

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Stack
-
-
-def _text(replies: list[dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
+from tests.e2e.conftest import Stack, text_of
 
 
 @pytest.mark.parametrize(
@@ -37,27 +33,27 @@ def _text(replies: list[dict]) -> str:
 def test_route_and_reply(stack: Stack, message: str, route: str, detail: str | None,
                          says: str) -> None:
     sender, replies = stack.say(message)
-    assert says.lower() in _text(replies).lower(), _text(replies)
+    assert says.lower() in text_of(replies).lower(), text_of(replies)
     slots = stack.slots(sender)
     assert (slots["route"], slots["route_detail"]) == (route, detail)
 
 
 def test_suicidal_feelings_are_not_treated_as_an_emergency_but_name_999(stack: Stack) -> None:
     sender, replies = stack.say("i dont want to be here anymore, i think about it most days")
-    text = _text(replies)
+    text = text_of(replies)
     assert "999" in text and "116 123" in text
     assert stack.slots(sender)["route"] == "signpost"
 
 
 def test_signposting_shows_only_verified_contact_details(stack: Stack) -> None:
     _, replies = stack.say("I'm worried my elderly neighbour is being taken advantage of")
-    text = _text(replies)
+    text = text_of(replies)
     assert "Phone:" in text or "check" in text.lower()
 
 
 def test_closed_counter_says_when_it_closed_and_where_to_go(stack: Stack) -> None:
     sender, replies = stack.say("is wimbledon police station open")
-    text = _text(replies)
+    text = text_of(replies)
     assert "closed on 28 February 2026" in text
     assert "nearest open counter" in text
     slots = stack.slots(sender)
@@ -66,14 +62,14 @@ def test_closed_counter_says_when_it_closed_and_where_to_go(stack: Stack) -> Non
 
 def test_open_counter_hours(stack: Stack) -> None:
     _, replies = stack.say("what time does brixton police station open")
-    text = _text(replies)
+    text = text_of(replies)
     assert "Brixton Police Station" in text
     assert "10:00" in text and "22:00" in text
 
 
 def test_browser_location_finds_the_nearest_counter(stack: Stack) -> None:
     sender, replies = stack.say('/share_location{"latitude": 51.4603, "longitude": -0.0109}')
-    assert "Lewisham Police Station" in _text(replies)
+    assert "Lewisham Police Station" in text_of(replies)
     assert (stack.slots(sender)["route"], stack.slots(sender)["route_detail"]) == (
         "front_counter", "nearest")
 
@@ -81,16 +77,16 @@ def test_browser_location_finds_the_nearest_counter(stack: Stack) -> None:
 def test_a_place_name_with_a_typo_is_understood(stack: Stack) -> None:
     sender, _ = stack.say("where is the nearest police station")
     _, replies = stack.say("Lewisahm", sender)
-    assert "Lewisham Police Station" in _text(replies)
+    assert "Lewisham Police Station" in text_of(replies)
 
 
 def test_two_misunderstandings_offer_a_person(stack: Stack) -> None:
     # The NLU's own low-confidence intent, sent directly: this checks the dialogue's repair
     # ladder, whatever the model makes of any particular string.
     sender, first = stack.say("/nlu_fallback")
-    assert "didn't understand" in _text(first)
+    assert "didn't understand" in text_of(first)
     _, second = stack.say("/nlu_fallback", sender)
-    text = _text(second)
+    text = text_of(second)
     assert "talk to a person" in text.lower()
     assert any(b["payload"] == "/request_human" for r in second for b in r.get("buttons", []))
 
@@ -98,7 +94,7 @@ def test_two_misunderstandings_offer_a_person(stack: Stack) -> None:
 def test_start_again_resets_the_conversation(stack: Stack) -> None:
     sender, _ = stack.say("my phone was stolen")
     _, replies = stack.say("start again", sender)
-    assert "start again" in _text(replies).lower()
+    assert "start again" in text_of(replies).lower()
     tracker = stack.tracker(sender)
     assert not tracker["active_loop"]
     assert tracker["slots"]["crime_type"] is None
@@ -107,5 +103,5 @@ def test_start_again_resets_the_conversation(stack: Stack) -> None:
 @pytest.mark.parametrize("gibberish", ["blorp zzkx qwerty", "asdfghjkl", "???", "🤷🤷"])
 def test_gibberish_gets_a_calm_reply_and_no_route(stack: Stack, gibberish: str) -> None:
     sender, replies = stack.say(gibberish)
-    assert replies and "Traceback" not in _text(replies)
+    assert replies and "Traceback" not in text_of(replies)
     assert stack.slots(sender)["route"] in (None, "out_of_scope")

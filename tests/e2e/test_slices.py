@@ -6,16 +6,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tests.e2e import expected
-from tests.e2e.conftest import Stack
-
-
-def _text(replies: list[dict]) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
+from tests.e2e.conftest import Stack, text_of
 
 
 def test_nearest_front_counter_by_postcode(stack: Stack) -> None:
     sender, replies = stack.say("where's the nearest police station to SE13 6AA")
-    text = _text(replies)
+    text = text_of(replies)
     counter = expected.nearest_counter("SE13 6AA")
     assert counter["name"] in text
     assert counter["address"] in text
@@ -52,7 +48,7 @@ def test_report_stolen_phone_starts_crime_route(stack: Stack) -> None:
     sender, replies = stack.say("I want to report my phone stolen")
     # The report starts with the safety question; where to report comes at the end
     # (tests/e2e/test_crime_report.py drives it there).
-    assert "still happening" in _text(replies)
+    assert "still happening" in text_of(replies)
     slots = stack.slots(sender)
     assert slots["route"] == "report_crime"
     assert slots["route_detail"] == "theft"
@@ -61,12 +57,12 @@ def test_report_stolen_phone_starts_crime_route(stack: Stack) -> None:
 
 def test_route_is_set_before_the_follow_up_question(stack: Stack) -> None:
     sender, replies = stack.say("where is the nearest police station")
-    assert "postcode" in _text(replies).lower()
+    assert "postcode" in text_of(replies).lower()
     slots = stack.slots(sender)
     assert (slots["route"], slots["route_detail"]) == ("front_counter", "nearest")
 
     _, replies = stack.say("SE13 6AA", sender)
-    assert expected.nearest_counter("SE13 6AA")["name"] in _text(replies)
+    assert expected.nearest_counter("SE13 6AA")["name"] in text_of(replies)
 
 
 def test_emergency_interrupts_the_location_question(stack: Stack) -> None:
