@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from filelock import FileLock
+
 from bot import model_cache
 from bot.nlu import gazetteer
 from bot.settings import LOCATOR_DB, ROOT
 
 LOCATOR_INPUTS = ("reference", "locator")
+BUILD_LOCK = ROOT / "build" / ".build.lock"
 
 
 def _tree_hash(root: Path, folders: tuple[str, ...]) -> str:
@@ -44,7 +47,13 @@ def ensure_locator_db(db: Path = LOCATOR_DB, root: Path = ROOT) -> Path:
 
 
 def build() -> Path:
-    """Builds everything the stack needs; returns the model path."""
-    ensure_locator_db()
-    gazetteer.ensure_pipeline()  # config.yml's SpacyNLP loads it by path
-    return model_cache.ensure_model()
+    """Builds everything the stack needs; returns the model path.
+
+    One builder at a time per checkout: test sessions, `make run` and evaluations may start
+    together, and two trainings of the same inputs would waste minutes and race on the files.
+    """
+    BUILD_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(BUILD_LOCK):
+        ensure_locator_db()
+        gazetteer.ensure_pipeline()  # config.yml's SpacyNLP loads it by path
+        return model_cache.ensure_model()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from bot.settings import MODELS_DIR, ROOT
 # gazetteer builder are code in bot/nlu; the gazetteer is built from reference data.
 INPUT_FILES = ("config.yml", "domain.yml", *gazetteer.SOURCES)
 INPUT_DIRS = ("data", "bot/nlu")
+KEEP_MODELS = 3
 
 
 def input_paths(root: Path = ROOT) -> list[Path]:
@@ -45,19 +48,26 @@ def ensure_model(root: Path = ROOT) -> Path:
         print(f"[build] model up to date: {target.relative_to(root)}", flush=True)
         return target
     print("[build] training the Rasa model (config, domain or data changed)...", flush=True)
-    subprocess.run(
-        [
-            sys.executable, "-m", "rasa", "train",
-            "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-            "--out", str(target.parent), "--fixed-model-name", target.name[: -len(".tar.gz")],
-        ],
-        cwd=root,
-        check=True,
-    )
-    if not target.exists():
-        raise SystemExit(f"rasa train finished but {target} was not written")
-    # Keep the directory small: older models are never used again by this checkout.
-    for old in target.parent.glob("met-*.tar.gz"):
-        if old != target:
-            old.unlink()
+    name = target.name[: -len(".tar.gz")]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".training-") as out:
+        subprocess.run(
+            [
+                sys.executable, "-m", "rasa", "train",
+                "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+                "--out", out, "--fixed-model-name", name,
+            ],
+            cwd=root,
+            check=True,
+        )
+        trained = Path(out) / target.name
+        if not trained.exists():
+            raise SystemExit(f"rasa train finished but {trained} was not written")
+        # Appears complete or not at all, for a stack reading the models folder meanwhile.
+        os.replace(trained, target)
+    # Keep the folder small, but spare the newest few: a stack started from a sibling
+    # edit of the data may still be about to load one.
+    models = sorted(target.parent.glob("met-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for old in models[:-KEEP_MODELS]:
+        old.unlink(missing_ok=True)
     return target
