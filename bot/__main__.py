@@ -52,6 +52,12 @@ def _services(settings: Settings, model: str, token: str) -> list:
     ]
 
 
+def _channels_line() -> str:
+    from channels.credentials import channel_statuses, describe
+
+    return describe(channel_statuses(ROOT / "credentials.yml"))
+
+
 async def _run_stack(settings: Settings, model: str) -> int:
     from bot.supervisor import ServiceFailed, Supervisor
 
@@ -72,6 +78,7 @@ async def _run_stack(settings: Settings, model: str) -> int:
             f"  action server   {settings.url(settings.actions_port)}/\n"
             f"  locator         {settings.url(settings.locator_port)}/healthz\n"
             f"  Rasa API token  {where}\n"
+            f"  {_channels_line()}\n"
             "[launcher] READY — press Ctrl-C to stop.\n",
             flush=True,
         )
