@@ -32,8 +32,10 @@ class DangerCheck:
     normalise: dict[str, str]
     always: dict[str, re.Pattern[str]]
     terms: re.Pattern[str]
+    now: re.Pattern[str]
     present: re.Pattern[str]
     past: re.Pattern[str]
+    safe: re.Pattern[str]
     hypothetical: re.Pattern[str]
     context_sensitive: frozenset[str]
 
@@ -44,8 +46,10 @@ class DangerCheck:
             normalise={str(k).lower(): str(v) for k, v in spec["normalise"].items()},
             always={name: _any(regexes) for name, regexes in spec["always"].items()},
             terms=_any(when["terms"]),
+            now=_any(when["now"]),
             present=_any(when["present"]),
             past=_any(when["past"]),
+            safe=_any(when["safe"]),
             hypothetical=_any(when["hypothetical"]),
             context_sensitive=frozenset(spec.get("context_sensitive", ())),
         )
@@ -60,16 +64,28 @@ class DangerCheck:
 
     def reasons(self, text: str) -> list[str]:
         plain = self.normalised(text)
-        now = bool(self.present.search(plain))
-        elsewhere = bool(self.past.search(plain) or self.hypothetical.search(plain))
+        elsewhere = self._elsewhere(plain)
+        clearly_now = bool(self.now.search(plain)) and not self.safe.search(plain)
         found = [
             name for name, pattern in self.always.items()
             if pattern.search(plain)
-            and not (name in self.context_sensitive and elsewhere and not now)
+            and not (name in self.context_sensitive and elsewhere and not clearly_now)
         ]
-        if self.terms.search(plain) and now and not elsewhere:
+        if self.terms.search(plain) and self.present.search(plain) and (
+            clearly_now or not elsewhere
+        ):
             found.append("happening_now")
         return found
+
+
+    def about_the_past(self, text: str) -> bool:
+        """The message places events in the past or in general, with no clear sign of "now"."""
+        plain = self.normalised(text)
+        return self._elsewhere(plain) and not self.now.search(plain)
+
+    def _elsewhere(self, plain: str) -> bool:
+        patterns = (self.past, self.hypothetical, self.safe)
+        return any(p.search(plain) for p in patterns)
 
 
 def load_spec(path: Path = PATTERNS_FILE) -> dict[str, Any]:

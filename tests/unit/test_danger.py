@@ -78,9 +78,23 @@ MUST_FIRE = [
     "I was going to ask about opening hours but actually my neighbour is screaming for help",
     "Sorry to bother you, I don't know if this is the right place, I live alone in a ground "
     "floor flat and for the past ten minutes I can hear someone trying to get in",
+    # A past marker does not cancel a clear "now".
+    "he stabbed my brother last week and hes outside my house now",
+    "I cant find my 4 year old he was here a minute ago",
+    "5yo nephew wandered off 20 mins ago",
+    "they robbed me 5 mins ago and theyre still outside",
+    "the man who attacked me yesterday is still outside my flat",
 ]
 
 MUST_NOT_FIRE = [
+    # Danger words about the past or in general, with no sign of "now".
+    "my son was stabbed two weeks ago outside his college, we want to report it",
+    "is carrying a knife illegal in the uk",
+    "i keep thinking about suicide. not in danger rn just need someone to talk to",
+    "the people in the flat next door have visitors shouting all hours",
+    "my adult son went missing last year, who can help us look",
+    "man with a hammer took my phone sunday night in edmonton",
+    "our front door was kicked in on saturday, nothing taken",
     "where is the nearest police station",
     "what time does lewisham police station open",
     "i want to report my phone stolen",
