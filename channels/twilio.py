@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.twilio import TwilioInput
@@ -28,6 +29,13 @@ logger = logging.getLogger(__name__)
 
 # An empty TwiML answer: Twilio sends nothing itself; our replies go through the Messages API.
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _form(request: Request) -> dict[str, list[str]]:
+    """The POST fields, empty ones included: Twilio signs them all (a location has Body=)."""
+    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        return {}
+    return parse_qs((request.body or b"").decode("utf-8", "replace"), keep_blank_values=True)
 
 
 def _first(form: Any, key: str) -> str | None:
@@ -81,7 +89,7 @@ class TwilioChannel(Connector, TwilioInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
-            form = request.form or {}
+            form = _form(request)
             signature = request.headers.get("X-Twilio-Signature")
             if not twilio_valid(self.auth_token or "", self.webhook_url or request.url, form,
                                 signature):
