@@ -8,6 +8,8 @@ on the message (`safety_net`) for the tracker and for triage.
 The patterns are read at training time and stored in the model, so a model is self-contained.
 """
 
+import hashlib
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
@@ -54,6 +56,15 @@ class SafetyNet(GraphComponent):
         self._storage = model_storage
         self._resource = resource
         self._check = DangerCheck.from_dict(spec) if spec else None
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        # Rasa reuses a cached trained component when its config and training data are
+        # unchanged; the patterns and the code reading them are inputs too, or an edit to them
+        # would ship the old patterns.
+        digest = hashlib.sha256(PATTERNS_FILE.read_bytes())
+        digest.update(Path(__file__).with_name("danger.py").read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def create(
