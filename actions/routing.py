@@ -9,6 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import ESCALATED, should_escalate, start_handoff
+
 FALLBACK_INTENT = "nlu_fallback"
 
 
@@ -64,7 +66,8 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 
 class ActionFallback(Action):
-    """First misunderstanding: ask again with the menu. Second in a row: offer a person."""
+    """First misunderstanding: ask again with the menu. Second in a row: offer a person. Third
+    (or the first, when risk or vulnerability was seen): fetch a person (actions/handoff.py)."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -72,7 +75,10 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if consecutive_fallbacks(tracker) >= 2:
+        count = consecutive_fallbacks(tracker)
+        if should_escalate(tracker, count):
+            return start_handoff(dispatcher, tracker, ESCALATED)
+        if count >= 2:
             dispatcher.utter_message(response="utter_offer_human")
         else:
             dispatcher.utter_message(response="utter_default")

@@ -1,4 +1,5 @@
-"""`python -m bot build|run|web`: build the data and model, run the whole stack, or the web page."""
+"""`python -m bot build|run|web|staff|retention`: build the data and model, run the whole stack,
+the web page alone, manage staff accounts, or purge old data."""
 
 from __future__ import annotations
 
@@ -99,7 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)
     web.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    from bot.staff import cli as staff_cli
+
+    staff_cli.add_commands(commands)  # staff add-user, retention
     args = parser.parse_args(argv)
+    if args.command in ("staff", "retention"):
+        return staff_cli.run(args)
     # Offline by default: no usage telemetry leaves the machine; quieter TensorFlow.
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
