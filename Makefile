@@ -5,11 +5,11 @@ PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED ?= false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help setup build run test eval lint validate unit e2e clean
+.PHONY: help setup build run test eval lint validate unit e2e browser chromium clean
 
 help:
 	@echo "make run   - set up, build data and model if needed, start the whole assistant"
-	@echo "make test  - set up, lint, validate Rasa data, run unit and end-to-end tests"
+	@echo "make test  - set up, lint, validate Rasa data, run unit, end-to-end and browser tests"
 	@echo "make eval  - NLU cross-validation, test stories, reading ease, held-out set vs baseline"
 
 setup:
@@ -28,13 +28,20 @@ validate: setup
 	$(PY) -m rasa data validate --config config.yml --domain domain.yml --data data
 
 unit: setup
-	.venv/bin/pytest tests --ignore=tests/e2e -q
+	.venv/bin/pytest tests --ignore=tests/e2e --ignore=tests/browser -q
 
 e2e: build
 	.venv/bin/pytest tests/e2e -q
 
+# Debian's chromium for the browser tests (installed once, as root; Playwright uses it directly).
+chromium:
+	@bash scripts/web_setup.sh chromium
+
+browser: build chromium
+	.venv/bin/pytest tests/browser -q
+
 # pytest exits 5 when it collects nothing, so "no tests ran" can never pass as success.
-test: lint validate build
+test: lint validate build chromium
 	.venv/bin/pytest tests -q -ra
 
 # Evaluation (slow: five NLU trainings). Results land in evaluation/results/ and the README.
@@ -48,4 +55,4 @@ eval: build
 	$(PY) -m evaluation.heldout evaluation/heldout_fresh.csv
 
 clean:
-	rm -rf build models .run .rasa
+	rm -rf build models .run .rasa bot/web/dist tests/artifacts

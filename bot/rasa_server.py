@@ -38,6 +38,9 @@ def main() -> None:
     args = _effective_credentials(sys.argv[1:], Settings.from_env().run_dir)
     # `--auth-token=...` in one word: a generated token may start with "-".
     sys.argv = ["rasa", "run", *args, "--enable-api", f"--auth-token={token}"]
+    from bot.web.rasa_socketio import install as fix_socketio_rooms
+
+    fix_socketio_rooms()  # the web chat's socket.io session persistence (see that module)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

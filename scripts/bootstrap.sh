@@ -91,3 +91,5 @@ else
 fi
 # --frozen: install exactly what uv.lock says; never re-resolve on a user's machine.
 UV_PYTHON="$py" uv sync --frozen --quiet
+# The web chat's assets (npm ci + build), only when their inputs changed; see that script.
+bash scripts/web_setup.sh assets

@@ -1,18 +1,29 @@
-"""aiohttp app serving the chat page and relaying messages to Rasa's REST channel.
+"""aiohttp app serving the public web chat.
 
-Relaying (instead of the browser calling Rasa directly) keeps Rasa's port private, lets us bound
-the message size, and turns any Rasa failure into a calm message that still says "call 999".
+The page talks to Rasa's socket.io channel through a same-origin proxy (`socket_proxy.py`: only
+`/socket.io/` is forwarded, so the Rasa HTTP API is never reachable from the page). The older
+JSON relay to Rasa's REST channel, `POST /api/messages`, stays for scripts and tests: it bounds
+the message size and turns any Rasa failure into a calm message that still says "call 999".
+Assets built from the npm registry (`scripts/web_setup.sh`) are served from `dist/` at /assets/.
 """
 
 from __future__ import annotations
 
+import html
+import os
 import re
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
+from bot.web.socket_proxy import add_socketio_proxy
+
 STATIC = Path(__file__).parent / "static"
+DIST = Path(__file__).parent / "dist"  # built by scripts/web_setup.sh; git-ignored
+# Quick exit goes to a neutral page (GOV.UK's "Exit this page" default); a deployment may choose
+# another, e.g. the host site's own weather or news page.
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 MAX_MESSAGE_CHARS = 2000
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=60)
@@ -24,14 +35,45 @@ UNAVAILABLE = (
 
 RASA_URL = web.AppKey("rasa_url", str)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
+PAGES = web.AppKey("pages", dict)
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
+def _exit_url() -> str:
+    url = os.environ.get("QUICK_EXIT_URL", DEFAULT_EXIT_URL).strip()
+    return url if url.startswith(("https://", "http://")) else DEFAULT_EXIT_URL
+
+
+def _render_pages() -> dict[bool, str]:
+    """The chat page, full and embedded (`?embed=1`), rendered once at start-up."""
+    template = (STATIC / "index.html").read_text(encoding="utf-8")
+    exit_url = html.escape(_exit_url(), quote=True)
+    return {
+        embed: template.replace("{{exit_url}}", exit_url).replace(
+            "{{html_class}}", "govuk-template met-embed" if embed else "govuk-template"
+        )
+        for embed in (False, True)
+    }
+
+
+async def index(request: web.Request) -> web.Response:
+    embed = request.query.get("embed") == "1"
+    return web.Response(
+        text=request.app[PAGES][embed], content_type="text/html",
+        headers={
+            # Scripts, styles and connections from our own origin only; no inline script.
+            "Content-Security-Policy": (
+                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                "form-action 'self'"
+            ),
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -76,8 +118,13 @@ def create_app(rasa_url: str) -> web.Application:
         await app[HTTP].close()
 
     app.cleanup_ctx.append(http_session)
+    app[PAGES] = _render_pages()
     app.router.add_get("/", index)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/messages", messages)
+    add_socketio_proxy(app, rasa_url)
     app.router.add_static("/static", STATIC)
+    if DIST.is_dir():  # missing only before the first set-up; the page then says so
+        app.router.add_static("/assets", DIST)
+    # Other sub-apps (e.g. the staff console at /staff) are added here.
     return app

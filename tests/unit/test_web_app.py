@@ -23,8 +23,40 @@ async def client(aiohttp_client):
 async def test_page_and_health(client) -> None:
     page = await client.get("/")
     assert page.status == 200
-    assert "999" in await page.text()
+    text = await page.text()
+    assert "999" in text and "{{" not in text
+    assert 'class="govuk-template"' in text
+    assert 'data-exit-url="https://www.bbc.co.uk/weather"' in text
+    # No inline script may run, and no other site is needed.
+    assert "script-src" not in page.headers["Content-Security-Policy"]
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert page.headers["Cache-Control"] == "no-store"  # nothing of the chat in the back cache
     assert (await client.get("/healthz")).status == 200
+
+
+async def test_embed_mode_is_a_class_on_the_same_page(client) -> None:
+    text = await (await client.get("/?embed=1")).text()
+    assert 'class="govuk-template met-embed"' in text
+    assert (await client.get("/static/embed.js")).status == 200
+
+
+async def test_socketio_proxy_refuses_other_sites(client) -> None:
+    response = await client.get(
+        "/socket.io/?EIO=4&transport=polling", headers={"Origin": "https://evil.example"}
+    )
+    assert response.status == 403
+
+
+async def test_socketio_proxy_with_rasa_down_names_999(client) -> None:
+    response = await client.get("/socket.io/?EIO=4&transport=polling")
+    assert response.status == 502
+    text = await response.text()
+    assert "999" in text and "Traceback" not in text
+
+
+async def test_only_socketio_is_proxied_never_the_rasa_api(client) -> None:
+    for path in ("/conversations/x/tracker", "/model/parse", "/webhooks/rest/webhook", "/status"):
+        assert (await client.get(path)).status == 404, path
 
 
 @pytest.mark.parametrize(
