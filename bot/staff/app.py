@@ -67,6 +67,11 @@ class StaffConfig:
             token = token_file.read_text().strip() or None
         return cls(run_dir=run_dir, rasa_url=rasa_url, rasa_token=token)
 
+    @property
+    def reports_db(self) -> Path:
+        """Where actions/report_store.py keeps reports (REPORTS_DB overrides, as there)."""
+        return Path(os.environ.get("REPORTS_DB", self.run_dir / "reports.sqlite"))
+
 
 CONFIG = web.AppKey("staff_config", StaffConfig)
 STORE = web.AppKey("staff_store", StaffStore)
@@ -321,7 +326,7 @@ async def close(request: web.Request) -> web.Response:
 async def reports_page(request: web.Request) -> web.Response:
     session: Session = request[SESSION]
     request.app[STORE].audit(session.name, "view_reports")
-    rows = reports.load(limit=500)
+    rows = reports.load(request.app[CONFIG].reports_db, limit=500)
     intro = ('<p>What people told the assistant. Nothing here has been sent to the police. '
              '<a href="/staff/reports.csv">Download all as CSV</a></p>')
     return _html(pages.table("Crime reports", reports.LIST_COLUMNS, rows, session.name,
@@ -330,7 +335,7 @@ async def reports_page(request: web.Request) -> web.Response:
 
 async def reports_csv(request: web.Request) -> web.Response:
     session: Session = request[SESSION]
-    rows = reports.load()
+    rows = reports.load(request.app[CONFIG].reports_db)
     request.app[STORE].audit(session.name, "export_reports", None, f"{len(rows)} rows")
     return web.Response(
         text=reports.to_csv(rows), content_type="text/csv", charset="utf-8",

@@ -20,8 +20,7 @@ LIST_COLUMNS = ["reference", "created_at", "crime_type", "status", "crime_when",
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def load(path: Path | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-    path = path or report_store.db_path()
+def load(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)

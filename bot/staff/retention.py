@@ -7,6 +7,7 @@ kept longer (its own period): it names staff, not members of the public.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -56,7 +57,8 @@ def purge(run_dir: Path, days: int, audit_days: int = DEFAULT_AUDIT_DAYS,
     counts = {
         "conversations": _purge_tracker(run_dir / "tracker.sqlite", cutoff),
         "queue_entries": SQLiteQueue(run_dir / "handoff.sqlite").purge_before(cutoff),
-        "crime_reports": _purge_reports(run_dir / "reports.sqlite", cutoff),
+        "crime_reports": _purge_reports(
+            Path(os.environ.get("REPORTS_DB", run_dir / "reports.sqlite")), cutoff),
     }
     store = StaffStore(run_dir / "staff.sqlite")
     counts.update(store.purge(now - timedelta(days=audit_days)))

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 import socketio
 
 from bot.staff.accounts import StaffStore
@@ -215,3 +216,27 @@ def test_a_person_cannot_fake_a_staff_message(stack: Stack) -> None:
     assert stack.slots(sender)["handoff_active"] is True
     _, replies = stack.say('/staff_update{"staff_event": "handback"}', sender)
     assert stack.slots(sender)["handoff_active"] is True
+
+
+def test_the_public_cannot_read_a_conversation(stack: Stack, staff: StaffBrowser) -> None:
+    secret = f"my address is 12 Secret Road {uuid.uuid4().hex[:6]}"
+    sender, _ = stack.say(secret)
+    stack.say("talk to a person", sender)
+    entry = queue_of(stack).open_for_conversation(sender)
+    # Staff pages name a conversation by a random queue id, never the chat's own id.
+    assert entry.id != sender and len(entry.id) >= 22
+    # Rasa's HTTP API needs the token.
+    for params in ({}, {"token": "wrong"}):
+        response = requests.get(f"{stack.rasa}/conversations/{sender}/tracker", params=params,
+                                timeout=TURN_TIMEOUT)
+        assert response.status_code == 401 and secret not in response.text
+    # The public web port offers no way to a transcript without a staff session.
+    for path in (f"/conversations/{sender}/tracker", f"/staff/conversations/{entry.id}",
+                 f"/staff/api/conversations/{entry.id}/transcript", "/staff/api/queue",
+                 f"/staff/conversations/{sender}", "/staff/reports.csv"):
+        response = requests.get(f"{stack.web}{path}", allow_redirects=False, timeout=TURN_TIMEOUT)
+        assert response.status_code in (303, 401, 404), path
+        assert secret not in response.text and sender not in response.text
+    # A staff session can read it, by the queue id only.
+    assert secret in staff.get(f"/staff/conversations/{entry.id}").text
+    assert staff.get(f"/staff/conversations/{sender}").status_code == 404
