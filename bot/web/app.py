@@ -17,6 +17,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bot.staff.app import mount as mount_staff
 from bot.web.socket_proxy import add_socketio_proxy
 
 STATIC = Path(__file__).parent / "static"
@@ -127,4 +128,5 @@ def create_app(rasa_url: str) -> web.Application:
     if DIST.is_dir():  # missing only before the first set-up; the page then says so
         app.router.add_static("/assets", DIST)
     # Other sub-apps (e.g. the staff console at /staff) are added here.
+    mount_staff(app, rasa_url)  # the staff console at /staff/ (bot/staff/app.py)
     return app
