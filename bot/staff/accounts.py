@@ -120,6 +120,11 @@ class StaffStore:
             return False
 
     # --- sign-in throttling ----------------------------------------------------------------------
+    @staticmethod
+    def _keys(name: str, address: str) -> tuple[str, str]:
+        # Hashed: a mistyped username can be a password or someone's name.
+        return (f"user:{_hash_token(name)}", f"addr:{_hash_token(address)}")
+
     def throttled(self, name: str, address: str) -> bool:
         since = _iso(_now() - THROTTLE_WINDOW)
         with self._db() as db:
@@ -127,20 +132,21 @@ class StaffStore:
                 return db.execute(
                     "SELECT COUNT(*) FROM signin_failures WHERE key = ? AND at >= ?", (key, since)
                 ).fetchone()[0]
-            return (count(f"user:{name}") >= MAX_FAILURES_PER_ACCOUNT
-                    or count(f"addr:{address}") >= MAX_FAILURES_PER_ADDRESS)
+            user, addr = self._keys(name, address)
+            return (count(user) >= MAX_FAILURES_PER_ACCOUNT
+                    or count(addr) >= MAX_FAILURES_PER_ADDRESS)
 
     def record_failure(self, name: str, address: str) -> None:
         stamp = _iso(_now())
         with self._db() as db:
             db.executemany(
                 "INSERT INTO signin_failures (key, at) VALUES (?, ?)",
-                [(f"user:{name}", stamp), (f"addr:{address}", stamp)],
+                [(key, stamp) for key in self._keys(name, address)],
             )
 
     def clear_failures(self, name: str) -> None:
         with self._db() as db:
-            db.execute("DELETE FROM signin_failures WHERE key = ?", (f"user:{name}",))
+            db.execute("DELETE FROM signin_failures WHERE key = ?", (self._keys(name, "")[0],))
 
     # --- sessions --------------------------------------------------------------------------------
     def create_session(self, name: str) -> str:

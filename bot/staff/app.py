@@ -231,9 +231,8 @@ async def conversation_page(request: web.Request, notice: str | None = None) -> 
 
 
 async def transcript_api(request: web.Request) -> web.Response:
-    session: Session = request[SESSION]
+    # Not audited per poll: opening the conversation was (conversation_page).
     entry = _entry(request)
-    request.app[STORE].audit(session.name, "view_conversation", entry.id, "live update")
     try:
         tracker = await _rasa(request).tracker(entry.conversation_id)
     except RasaUnavailable:

@@ -3,6 +3,7 @@ a temporary RUN_DIR; the handoff through the real stack is in tests/e2e/test_han
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,17 @@ async def test_injection_in_every_field_is_inert(console: TestClient, queue: SQL
     # The stores are intact.
     assert StaffStore(run_dir / "staff.sqlite").users() == ["amy", "bob"]
     assert queue.get(entry.id).conversation_id == payload
+
+
+async def test_a_mistyped_username_is_not_stored(console: TestClient, run_dir: Path) -> None:
+    typed = "Jo Bloggs my password is hunter2"
+    page = await console.get("/staff/signin")
+    response = await console.post(
+        "/staff/signin", data={"name": typed, "password": "x", "csrf": csrf_of(await page.text())},
+        headers={"Cookie": f"staff_signin_csrf={page.cookies['staff_signin_csrf'].value}"},
+        allow_redirects=False)
+    assert response.status == 401
+    with sqlite3.connect(run_dir / "staff.sqlite") as db:
+        stored = " ".join(str(v) for table in ("signin_failures", "audit")
+                          for row in db.execute(f"SELECT * FROM {table}") for v in row)
+    assert "hunter2" not in stored and "bloggs" not in stored.lower()
