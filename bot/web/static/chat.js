@@ -283,6 +283,8 @@
     confirmed = false;
     if (reason === "io client disconnect") return;  // we closed it (start again, quick exit)
     showConnection("lost");
+    // socket.io retries by itself except when the server ended the session: then we do.
+    if (reason === "io server disconnect") socket.connect();
   });
   socket.on("connect_error", () => showConnection("lost"));
 
