@@ -11,9 +11,10 @@ split by type (`report_crime/theft`, from the crime_type annotations and synonym
 most likely fine label decides: deciding by each intent's total let big groups swallow
 emergencies. Classes are not re-weighted: inverse-frequency weights cut false emergencies on
 the two earlier held-out sets, but on the blind third set they lost 6 of 80 emergencies
-(recall 96.3% -> 88.8%) for 7 fewer false alarms, the wrong trade for this service. Confidence is that label's own probability and the ranking orders intents by their best
-label, so the FallbackClassifier judges the decision actually made; an intent's *total* could
-exceed the winner's and made Rasa call one in six first messages ambiguous. That label fills Rasa's
+(recall 96.3% -> 88.8%) for 7 fewer false alarms, the wrong trade for this service.
+Confidence is that label's own probability and the ranking orders intents by their best label,
+so the FallbackClassifier judges the decision actually made; an intent's *total* could exceed
+the winner's and made Rasa call one in six first messages ambiguous. That label fills Rasa's
 `response_selector` output for retrieval intents (what `utter_signpost` and the actions read)
 and, when the lookup tables found no crime word, a `crime_type` entity, so a report of
 "my ebike got taken" still gets its type.
