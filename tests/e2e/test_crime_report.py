@@ -155,3 +155,12 @@ def test_danger_typed_at_the_contact_question_still_gets_999(stack: Stack) -> No
     assert tracker["slots"]["route"] == "emergency"
     assert not tracker["active_loop"]
     assert tracker["slots"]["contact_details"] is None
+
+
+def test_crime_type_buttons_carry_clean_payloads_and_log_no_errors(stack: Stack) -> None:
+    # Rasa fills {placeholders} in button payloads; an unescaped JSON payload made it log an
+    # ERROR per button per turn, which buries real errors in the operator's log.
+    _, replies = stack.say("I want to report a crime")
+    buttons = [b for r in replies for b in r.get("buttons") or []]
+    assert '/inform{"crime_type": "theft"}' in [b["payload"] for b in buttons]
+    assert "rasa.core.nlg.interpolator" not in stack.log_path.read_text(errors="replace")
