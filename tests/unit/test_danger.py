@@ -84,6 +84,8 @@ MUST_FIRE = [
     "5yo nephew wandered off 20 mins ago",
     "they robbed me 5 mins ago and theyre still outside",
     "the man who attacked me yesterday is still outside my flat",
+    "my daughter is 14 and has learning disabilities, she didnt come home after school",
+    "theres a little girl on her own by the canal, no adults around",
 ]
 
 MUST_NOT_FIRE = [
