@@ -1,17 +1,22 @@
-"""Emergency safety net: a rule-based check that runs on every message after the classifiers.
+"""Emergency safety net: checks that run on every message after the classifiers.
 
-It never replaces the learned `emergency` intent; it adds to it. When the patterns in
-emergency_patterns.yml see present danger and the model did not say `emergency` (a typo, slang,
-low confidence, a message in the middle of a form), or the model's best guess was `emergency` but
-too unsure for the FallbackClassifier, the intent becomes `emergency` and the reasons are recorded
-on the message (`safety_net`) for the tracker and for triage.
-The patterns are read at training time and stored in the model, so a model is self-contained.
+It never replaces the learned `emergency` intent; it adds to it. The intent becomes `emergency`,
+with the reasons recorded on the message (`safety_net`) for the tracker and for triage, when
+- the patterns in emergency_patterns.yml see present danger (a typo, slang, low confidence, a
+  message in the middle of a form);
+- the model's best guess was `emergency` but too unsure for the FallbackClassifier;
+- a second opinion says `emergency`: a recall-first model (the same TF-IDF classifier without the
+  features that make the router more precise). Every change that made the router more precise on
+  the read held-out sets cost emergencies on the blind one; with the second opinion the router can
+  be tuned for routing without ever catching fewer emergencies than the plain model.
+The patterns and the second opinion are stored in the model, so a model is self-contained.
 """
 
 import hashlib
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+import joblib
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,7 +25,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.pipeline import Pipeline
 
+from bot.nlu import tfidf_classifier
 from bot.nlu.danger import PATTERNS_FILE, DangerCheck, load_spec
 from bot.nlu.input_guard import FULL_TEXT
 
@@ -28,6 +35,10 @@ EMERGENCY = "emergency"
 FALLBACK = "nlu_fallback"
 OUTPUT_KEY = "safety_net"
 SPEC_FILE = "emergency_patterns.yml"
+SECOND_OPINION_FILE = "second_opinion.joblib"
+# The plain classifier: word and character TF-IDF, unweighted classes, no length features.
+SECOND_OPINION = {"C": 10.0, "word_ngrams": [1, 2], "char_ngrams": [2, 4], "random_state": 1,
+                  "class_weight": None, "length_weight": 0.0}
 
 
 def fallback_hid_emergency(intent: Optional[str], ranking: List[str], emergency: str) -> bool:
@@ -51,11 +62,13 @@ class SafetyNet(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         spec: Optional[Dict[str, Any]] = None,
+        second_opinion: Optional[Pipeline] = None,
     ) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
         self._check = DangerCheck.from_dict(spec) if spec else None
+        self._second_opinion = second_opinion
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -63,7 +76,8 @@ class SafetyNet(GraphComponent):
         # unchanged; the patterns and the code reading them are inputs too, or an edit to them
         # would ship the old patterns.
         digest = hashlib.sha256(PATTERNS_FILE.read_bytes())
-        digest.update(Path(__file__).with_name("danger.py").read_bytes())
+        for code in ("danger.py", "tfidf_classifier.py"):
+            digest.update(Path(__file__).with_name(code).read_bytes())
         return digest.hexdigest()
 
     @classmethod
@@ -79,8 +93,11 @@ class SafetyNet(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         spec = load_spec(PATTERNS_FILE)
         DangerCheck.from_dict(spec)  # fail the training, not a live turn, on a bad pattern
+        texts, labels = tfidf_classifier.training_set(training_data)
+        second_opinion = tfidf_classifier.build_pipeline(SECOND_OPINION).fit(texts, labels)
         with self._storage.write_to(self._resource) as directory:
             (directory / SPEC_FILE).write_text(yaml.safe_dump(spec), encoding="utf-8")
+            joblib.dump(second_opinion, directory / SECOND_OPINION_FILE)
         return self._resource
 
     @classmethod
@@ -94,7 +111,8 @@ class SafetyNet(GraphComponent):
     ) -> "SafetyNet":
         with model_storage.read_from(resource) as directory:
             spec = yaml.safe_load((directory / SPEC_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, spec)
+            second_opinion = joblib.load(directory / SECOND_OPINION_FILE)
+        return cls(config, model_storage, resource, spec, second_opinion)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -107,6 +125,8 @@ class SafetyNet(GraphComponent):
             if not isinstance(text, str) or not text:
                 continue
             reasons = self._check.reasons(text)
+            if self._second_opinion_says_emergency(message):
+                reasons.append("second_opinion")
             if self._low_confidence_emergency(message):
                 # The model's best guess was an emergency but it was unsure, and the fallback
                 # would have asked "could you say that another way?": never, for danger.
@@ -114,6 +134,12 @@ class SafetyNet(GraphComponent):
             if reasons:
                 self._raise_flag(message, reasons)
         return messages
+
+    def _second_opinion_says_emergency(self, message: Message) -> bool:
+        text = message.get(TEXT)
+        if self._second_opinion is None or not isinstance(text, str) or not text.strip():
+            return False
+        return self._second_opinion.predict([text])[0] == self._config["emergency_intent"]
 
     def _low_confidence_emergency(self, message: Message) -> bool:
         ranking = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]

@@ -25,7 +25,7 @@ and, when the lookup tables found no crime word, a `crime_type` entity, so a rep
 
 import hashlib
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import joblib
 import numpy as np
@@ -53,6 +53,13 @@ REPORT = "report_crime"
 CRIME_TYPE = "crime_type"
 
 
+def training_set(training_data: TrainingData) -> Tuple[List[str], List[str]]:
+    """Texts and fine labels of every intent example."""
+    examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+    labels = [training_label(m, training_data.entity_synonyms) for m in examples]
+    return [m.get(TEXT) for m in examples], labels
+
+
 def training_label(message: Message, synonyms: Dict[str, str]) -> str:
     """'signpost/homelessness', 'report_crime/theft' (or '/other'), or the plain intent."""
     if message.get(INTENT) == REPORT:
@@ -72,13 +79,15 @@ def length_features(texts: List[str], weight: float) -> np.ndarray:
 
 
 def build_pipeline(config: Dict[str, Any]) -> Pipeline:
-    features = FeatureUnion([
+    parts: List[Any] = [
         ("words", TfidfVectorizer(ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(config["char_ngrams"]),
                                   sublinear_tf=True)),
-        ("length", FunctionTransformer(length_features,
-                                       kw_args={"weight": config["length_weight"]})),
-    ])
+    ]
+    if config.get("length_weight"):
+        parts.append(("length", FunctionTransformer(length_features,
+                                                    kw_args={"weight": config["length_weight"]})))
+    features = FeatureUnion(parts)
     classifier = LogisticRegression(C=config["C"], max_iter=3000,
                                     class_weight=config["class_weight"],
                                     random_state=config["random_state"])
@@ -112,9 +121,7 @@ class TfidfIntentClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
-        texts = [m.get(TEXT) for m in examples]
-        labels = [training_label(m, training_data.entity_synonyms) for m in examples]
+        texts, labels = training_set(training_data)
         self._pipeline = build_pipeline(self._config).fit(texts, labels)
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._pipeline, directory / MODEL_FILE)
