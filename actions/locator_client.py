@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,19 +34,69 @@ def base_url() -> str:
     return os.environ.get("LOCATOR_URL", "http://127.0.0.1:8001").rstrip("/")
 
 
+# The action server's one session (and so one pool of keep-alive connections to the locator),
+# open while that server runs, instead of a new session, connector and TCP connection per call.
+_shared: aiohttp.ClientSession | None = None
+
+
+async def _open_shared_session(app: Any, loop: Any) -> None:
+    global _shared
+    _shared = aiohttp.ClientSession(timeout=TIMEOUT)
+
+
+async def _close_shared_session(app: Any, loop: Any) -> None:
+    global _shared
+    session, _shared = _shared, None
+    if session is not None:
+        await session.close()
+
+
+def _share_a_session_while_the_action_server_runs() -> None:
+    """rasa_sdk creates its Sanic app before it imports the actions, so the session can open
+    and close with that server (an unclosed one would log an asyncio ERROR at shutdown)."""
+    from sanic import Sanic
+    from sanic.exceptions import SanicException
+
+    try:
+        app = Sanic.get_app("rasa_sdk")
+    except SanicException:
+        return  # not inside the action server (tests, scripts): a session per call
+    app.register_listener(_open_shared_session, "before_server_start")
+    app.register_listener(_close_shared_session, "after_server_stop")
+
+
+_share_a_session_while_the_action_server_runs()
+
+
+@asynccontextmanager
+async def _session() -> AsyncIterator[aiohttp.ClientSession]:
+    if _shared is not None and not _shared.closed:
+        yield _shared
+    else:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+            yield session
+
+
+async def _fetch(path: str, params: dict[str, str] | list[tuple[str, str]]) -> tuple[int, Any]:
+    async with _session() as session, session.get(base_url() + path, params=params) as response:
+        if response.status >= 500:
+            raise LocatorUnavailable(f"locator answered {response.status}")
+        return response.status, await response.json(content_type=None)
+
+
 async def _get(path: str, params: dict[str, str] | list[tuple[str, str]]) -> dict[str, Any]:
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as session, session.get(
-            base_url() + path, params=params
-        ) as response:
-            if response.status >= 500:
-                raise LocatorUnavailable(f"locator answered {response.status}")
-            body = await response.json(content_type=None)
+        try:
+            status, body = await _fetch(path, params)
+        except aiohttp.ServerDisconnectedError:
+            # A kept-alive connection the locator had just closed: a GET is safe to send again
+            # once, on a new connection (a fresh session per call never met this).
+            status, body = await _fetch(path, params)
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
         raise LocatorUnavailable(str(error)) from error
-    if response.status >= 400:
+    if status >= 400:
         detail = str(body.get("detail") or body.get("title"))
-        raise LocationProblem(response.status, detail, body)
+        raise LocationProblem(status, detail, body)
     return body
 
 
