@@ -3,6 +3,7 @@ places and agencies)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
@@ -92,7 +93,9 @@ async def _get(path: str, params: dict[str, str] | list[tuple[str, str]]) -> dic
             # A kept-alive connection the locator had just closed: a GET is safe to send again
             # once, on a new connection (a fresh session per call never met this).
             status, body = await _fetch(path, params)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+    # asyncio.TimeoutError is not the built-in TimeoutError before Python 3.11: a locator that
+    # accepts the connection and never answers raises it.
+    except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, ValueError) as error:
         raise LocatorUnavailable(str(error)) from error
     if status >= 400:
         detail = str(body.get("detail") or body.get("title"))

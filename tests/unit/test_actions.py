@@ -157,3 +157,37 @@ def test_danger_in_a_free_text_answer(intent, confidence, reasons, danger) -> No
     if reasons:
         latest["safety_net"] = {"reasons": reasons}
     assert danger_in_latest_message(_tracker(latest)) is danger
+
+
+async def test_a_locator_that_never_answers_gives_the_offline_alternatives(monkeypatch) -> None:
+    """A real server that accepts the connection and stays silent past the client's timeout."""
+    import asyncio
+
+    import aiohttp
+    from aiohttp import web
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import locator_client
+    from actions.front_counter import ActionFindFrontCounter
+
+    async def silent(request: web.Request) -> web.Response:
+        await asyncio.sleep(3)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", silent)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        monkeypatch.setenv("LOCATOR_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setattr(locator_client, "TIMEOUT", aiohttp.ClientTimeout(total=0.5))
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("s", {"location": "SE13 6AA"}, {"intent": {"name": "inform"}}, [],
+                          False, None, {}, "action_listen")
+        await ActionFindFrontCounter().run(dispatcher, tracker, {})
+        assert [m["response"] for m in dispatcher.messages] == ["utter_locator_unavailable"]
+    finally:
+        await runner.cleanup()
