@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from channels.delivery import Delivery
 from channels.replies import offered_buttons, resolve_option
@@ -109,6 +110,19 @@ class Connector:
 
     def get_output_channel(self) -> OutputChannel:
         return QueuedOutput(self)
+
+    def webhook_blueprint(self) -> Blueprint:
+        """The provider's blueprint with what every connector has: this connector as its
+        channel's way out, replies resumed at start and flushed at stop, and a health route."""
+        blueprint = Blueprint(f"met_{self.name()}_webhook", __name__)
+        self.register()
+        self.add_lifecycle(blueprint)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return blueprint
 
     def add_lifecycle(self, blueprint: Blueprint) -> None:
         @blueprint.listener("after_server_start")

@@ -112,13 +112,7 @@ class MessengerChannel(Connector, FacebookInput):
         self.api_base = api_base.rstrip("/")
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("met_messenger_webhook", __name__)
-        self.register()
-        self.add_lifecycle(webhook)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:

@@ -70,18 +70,12 @@ class TelegramChannel(Connector, TelegramInput):
         self.api_base = api_base.rstrip("/")
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("met_telegram_webhook", __name__)
-        self.register()
-        self.add_lifecycle(webhook)
+        webhook = self.webhook_blueprint()
 
         @webhook.listener("after_server_start")
         async def register_webhook(app: Any, loop: Any) -> None:
             if self.webhook_url:
                 await self.set_webhook()
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:

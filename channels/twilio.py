@@ -79,13 +79,7 @@ class TwilioChannel(Connector, TwilioInput):
         self.webhook_url = webhook_url
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("met_twilio_webhook", __name__)
-        self.register()
-        self.add_lifecycle(webhook)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = self.webhook_blueprint()
 
         @webhook.route("/webhook", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
