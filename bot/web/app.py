@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.staff.app import mount as mount_staff
+from bot.web.fallback import UNAVAILABLE
 from bot.web.socket_proxy import add_socketio_proxy
 
 STATIC = Path(__file__).parent / "static"
@@ -29,10 +30,6 @@ MAX_MESSAGE_CHARS = 2000
 SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=60)
 TOO_LONG = f"That message is too long. Please keep it under {MAX_MESSAGE_CHARS} characters."
-UNAVAILABLE = (
-    "Sorry, the assistant isn't answering right now. If you are in danger, call 999. "
-    "Otherwise call 101 or visit met.police.uk."
-)
 
 RASA_URL = web.AppKey("rasa_url", str)
 HTTP = web.AppKey("http", aiohttp.ClientSession)

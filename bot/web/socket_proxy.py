@@ -16,12 +16,13 @@ from urllib.parse import urlencode, urlsplit
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from bot.web.fallback import UNAVAILABLE
+
 # Engine.IO's own query parameters; anything else a client adds is dropped.
 ENGINEIO_QUERY = ("EIO", "transport", "sid", "t")
 # A chat message is at most 2,000 characters (the page enforces it); a frame this big is not chat.
 MAX_FRAME_BYTES = 16 * 1024
 # Longer than Engine.IO's ping interval (25 s): a long-poll GET may wait that long for a packet.
-UNAVAILABLE = "The assistant is not answering. If you are in danger, call 999."
 POLL_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=5)
 
 PROXY_HTTP = web.AppKey("socketio_proxy_http", aiohttp.ClientSession)
