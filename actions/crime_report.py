@@ -64,16 +64,14 @@ def _short(value: Any) -> str | None:
 
 
 def danger_in_latest_message(tracker: Tracker) -> bool:
-    """Present danger the safety net's patterns saw, or that the model is sure of; not the
-    safety net's rescue of an unsure emergency guess, which at a question about what happened is
-    far more likely a description of a past crime."""
+    """Present danger the safety net saw (its patterns or its detector), or that the model is
+    sure of."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     if intent.get("name") != "emergency":
         return False
-    reasons = (message.get("safety_net") or {}).get("reasons") or []
-    if reasons:
-        return any(reason != "low_confidence_emergency" for reason in reasons)
+    if (message.get("safety_net") or {}).get("reasons"):
+        return True
     return float(intent.get("confidence") or 0) >= SURE
 
 

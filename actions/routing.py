@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import ESCALATED, should_escalate, start_handoff
 
 FALLBACK_INTENT = "nlu_fallback"
+REQUEST_READING = "request_reading"
+# Shorter messages are answers or chit-chat ("near Brixton", "no thanks"), not requests.
+REQUEST_MIN_WORDS = 4
 
 
 def retrieval_detail(tracker: Tracker) -> str | None:
@@ -65,9 +68,26 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
     return count
 
 
+def read_as_request(tracker: Tracker) -> list[dict[str, Any]] | None:
+    """A request the NLU read as an answer (`inform`) or did not understand, when no question
+    was waiting: the message again, as its best request reading (bot/nlu/tfidf_classifier.py).
+    Rasa then fills the slots from it as from any message (route, route_detail, location) and
+    the rules answer the request. None when the message is short or a form is asking."""
+    message = tracker.latest_message or {}
+    text = str(message.get("text") or "")
+    reading = message.get(REQUEST_READING)
+    if tracker.active_loop.get("name") or not reading or len(text.split()) < REQUEST_MIN_WORDS:
+        return None
+    parse = {key: value for key, value in message.items() if key != REQUEST_READING}
+    channel = tracker.get_latest_input_channel()
+    return [UserUtteranceReverted(), UserUttered(text, {**parse, **reading}, input_channel=channel)]
+
+
 class ActionFallback(Action):
-    """First misunderstanding: ask again with the menu. Second in a row: offer a person. Third
-    (or the first, when risk or vulnerability was seen): fetch a person (actions/handoff.py)."""
+    """A long message read as an answer to nothing, or not understood, is read again as a
+    request. Otherwise, first misunderstanding: ask again with the menu. Second in a row: offer a
+    person. Third (or the first, when risk or vulnerability was seen): fetch a person
+    (actions/handoff.py)."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -75,6 +95,9 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        reread = read_as_request(tracker)
+        if reread:
+            return reread
         count = consecutive_fallbacks(tracker)
         if should_escalate(tracker, count):
             return start_handoff(dispatcher, tracker, ESCALATED)

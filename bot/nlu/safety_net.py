@@ -4,12 +4,12 @@ It never replaces the learned `emergency` intent; it adds to it. The intent beco
 with the reasons recorded on the message (`safety_net`) for the tracker and for triage, when
 - the patterns in emergency_patterns.yml see present danger (a typo, slang, low confidence, a
   message in the middle of a form);
-- the model's best guess was `emergency` but too unsure for the FallbackClassifier;
-- a second opinion says `emergency`: a recall-first model (the same TF-IDF classifier without the
-  features that make the router more precise). Every change that made the router more precise on
-  the read held-out sets cost emergencies on the blind one; with the second opinion the router can
-  be tuned for routing without ever catching fewer emergencies than the plain model.
-The patterns and the second opinion are stored in the model, so a model is self-contained.
+- the detector says so: a model trained for this one question (emergency or not, TF-IDF words and
+  characters, logistic regression) whose probability is judged against a threshold set low, for
+  recall. The router answers "which of ~70 labels?", and its emergency guesses are tuned for
+  routing (it routes an unsure one elsewhere, see tfidf_classifier.py); the detector is where the
+  recall-first choice is made, in one number (`detector_threshold`).
+The patterns and the detector are stored in the model, so a model is self-contained.
 """
 
 import hashlib
@@ -32,18 +32,14 @@ from bot.nlu.danger import PATTERNS_FILE, DangerCheck, load_spec
 from bot.nlu.input_guard import FULL_TEXT
 
 EMERGENCY = "emergency"
-FALLBACK = "nlu_fallback"
 OUTPUT_KEY = "safety_net"
 SPEC_FILE = "emergency_patterns.yml"
-SECOND_OPINION_FILE = "second_opinion.joblib"
-# The plain classifier: word and character TF-IDF, unweighted classes, no length features.
-SECOND_OPINION = {"C": 10.0, "word_ngrams": [1, 2], "char_ngrams": [2, 4], "random_state": 1,
-                  "class_weight": None, "length_weight": 0.0}
-
-
-def fallback_hid_emergency(intent: Optional[str], ranking: List[str], emergency: str) -> bool:
-    """True when the FallbackClassifier replaced a top-ranked (but unsure) emergency."""
-    return intent == FALLBACK and ranking[:2] == [FALLBACK, emergency]
+DETECTOR_FILE = "emergency_detector.joblib"
+# Word and character TF-IDF, unweighted classes, no length features: on cross-validation over
+# first messages, class weights and extra features each bought precision with missed emergencies.
+DETECTOR = {"C": 10.0, "word_ngrams": [1, 2], "char_ngrams": [2, 4], "random_state": 1,
+            "class_weight": None, "length_weight": 0.0}
+NOT_EMERGENCY = "not_emergency"
 
 
 @DefaultV1Recipe.register(
@@ -54,7 +50,7 @@ class SafetyNet(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"emergency_intent": EMERGENCY}
+        return {"emergency_intent": EMERGENCY, "detector_threshold": 0.3}
 
     def __init__(
         self,
@@ -62,13 +58,13 @@ class SafetyNet(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         spec: Optional[Dict[str, Any]] = None,
-        second_opinion: Optional[Pipeline] = None,
+        detector: Optional[Pipeline] = None,
     ) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
         self._check = DangerCheck.from_dict(spec) if spec else None
-        self._second_opinion = second_opinion
+        self._detector = detector
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -76,7 +72,7 @@ class SafetyNet(GraphComponent):
         # unchanged; the patterns and the code reading them are inputs too, or an edit to them
         # would ship the old patterns.
         digest = hashlib.sha256(PATTERNS_FILE.read_bytes())
-        for code in ("danger.py", "tfidf_classifier.py"):
+        for code in ("danger.py", "tfidf_classifier.py", "safety_net.py"):
             digest.update(Path(__file__).with_name(code).read_bytes())
         return digest.hexdigest()
 
@@ -94,10 +90,12 @@ class SafetyNet(GraphComponent):
         spec = load_spec(PATTERNS_FILE)
         DangerCheck.from_dict(spec)  # fail the training, not a live turn, on a bad pattern
         texts, labels = tfidf_classifier.training_set(training_data)
-        second_opinion = tfidf_classifier.build_pipeline(SECOND_OPINION).fit(texts, labels)
+        wanted = self._config["emergency_intent"]
+        binary = [wanted if label == wanted else NOT_EMERGENCY for label in labels]
+        detector = tfidf_classifier.build_pipeline(DETECTOR).fit(texts, binary)
         with self._storage.write_to(self._resource) as directory:
             (directory / SPEC_FILE).write_text(yaml.safe_dump(spec), encoding="utf-8")
-            joblib.dump(second_opinion, directory / SECOND_OPINION_FILE)
+            joblib.dump(detector, directory / DETECTOR_FILE)
         return self._resource
 
     @classmethod
@@ -111,8 +109,8 @@ class SafetyNet(GraphComponent):
     ) -> "SafetyNet":
         with model_storage.read_from(resource) as directory:
             spec = yaml.safe_load((directory / SPEC_FILE).read_text(encoding="utf-8"))
-            second_opinion = joblib.load(directory / SECOND_OPINION_FILE)
-        return cls(config, model_storage, resource, spec, second_opinion)
+            detector = joblib.load(directory / DETECTOR_FILE)
+        return cls(config, model_storage, resource, spec, detector)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -125,26 +123,25 @@ class SafetyNet(GraphComponent):
             if not isinstance(text, str) or not text:
                 continue
             reasons = self._check.reasons(text)
-            if self._second_opinion_says_emergency(message):
-                reasons.append("second_opinion")
-            if self._low_confidence_emergency(message):
-                # The model's best guess was an emergency but it was unsure, and the fallback
-                # would have asked "could you say that another way?": never, for danger.
-                reasons.append("low_confidence_emergency")
+            if self._detector_says_emergency(message):
+                reasons.append("detector")
             if reasons:
                 self._raise_flag(message, reasons)
         return messages
 
-    def _second_opinion_says_emergency(self, message: Message) -> bool:
-        text = message.get(TEXT)
-        if self._second_opinion is None or not isinstance(text, str) or not text.strip():
-            return False
-        return self._second_opinion.predict([text])[0] == self._config["emergency_intent"]
+    def emergency_probability(self, text: str) -> float:
+        """The detector's probability that `text` reports an emergency (0 without a detector)."""
+        if self._detector is None or not text.strip():
+            return 0.0
+        classes = list(self._detector.classes_)
+        return float(self._detector.predict_proba([text])[0][classes.index(
+            self._config["emergency_intent"])])
 
-    def _low_confidence_emergency(self, message: Message) -> bool:
-        ranking = [r.get("name") for r in message.get(INTENT_RANKING_KEY) or []]
-        intent = (message.get(INTENT) or {}).get("name")
-        return fallback_hid_emergency(intent, ranking, self._config["emergency_intent"])
+    def _detector_says_emergency(self, message: Message) -> bool:
+        text = message.get(TEXT)
+        if not isinstance(text, str):
+            return False
+        return self.emergency_probability(text) >= self._config["detector_threshold"]
 
     def _raise_flag(self, message: Message, reasons: List[str]) -> None:
         wanted = self._config["emergency_intent"]

@@ -144,8 +144,8 @@ async def test_locator_down_gives_the_offline_alternatives(monkeypatch) -> None:
 
 @pytest.mark.parametrize(("intent", "confidence", "reasons", "danger"), [
     ("emergency", 1.0, ["weapon"], True),
-    ("emergency", 1.0, ["low_confidence_emergency"], False),
-    ("emergency", 1.0, ["low_confidence_emergency", "happening_now"], True),
+    ("emergency", 1.0, ["detector"], True),
+    ("emergency", 1.0, ["detector", "happening_now"], True),
     ("emergency", 0.95, [], True),
     ("emergency", 0.5, [], False),
     ("report_crime", 0.9, [], False),
@@ -191,3 +191,40 @@ async def test_a_locator_that_never_answers_gives_the_offline_alternatives(monke
         assert [m["response"] for m in dispatcher.messages] == ["utter_locator_unavailable"]
     finally:
         await runner.cleanup()
+
+
+_READING = {"intent": {"name": "report_crime", "confidence": 0.2},
+            "intent_ranking": [{"name": "report_crime", "confidence": 0.2}],
+            "entities": [{"entity": "crime_type", "value": "criminal_damage"}]}
+
+
+def _unclear(text: str, active_loop: str | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": "inform", "confidence": 0.3},
+              "entities": [{"entity": "location", "value": "Thamesmead"}],
+              "request_reading": _READING}
+    return Tracker("s", {}, latest, [], False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def test_a_long_message_read_as_an_answer_to_nothing_is_read_again_as_a_request() -> None:
+    from actions.routing import read_as_request
+
+    events = read_as_request(_unclear("kids kicked in our fence panels again in Thamesmead"))
+    assert events is not None
+    assert [e["event"] for e in events] == ["rewind", "user"]
+    parse = events[1]["parse_data"]
+    assert parse["intent"] == {"name": "report_crime", "confidence": 0.2}
+    assert parse["entities"] == [{"entity": "crime_type", "value": "criminal_damage"}]
+    assert "request_reading" not in parse
+    assert events[1]["text"] == "kids kicked in our fence panels again in Thamesmead"
+
+
+@pytest.mark.parametrize(("text", "active_loop"), [
+    ("near Thamesmead", None),  # short: an answer or chit-chat, not a request
+    ("kids kicked in our fence panels again in Thamesmead", "crime_report_form"),  # an answer
+])
+def test_short_messages_and_answers_inside_a_form_are_not_read_again(
+        text: str, active_loop: str | None) -> None:
+    from actions.routing import read_as_request
+
+    assert read_as_request(_unclear(text, active_loop)) is None

@@ -154,13 +154,3 @@ def test_normalisation_expands_text_speak_and_repeats() -> None:
 def test_reasons_name_the_pattern_groups() -> None:
     assert "weapon" in CHECK.reasons("he has a knife")
     assert CHECK.reasons("they are breaking into the shop") == ["happening_now"]
-
-
-def test_a_fallback_never_hides_an_unsure_emergency() -> None:
-    from bot.nlu.safety_net import fallback_hid_emergency
-
-    assert fallback_hid_emergency("nlu_fallback", ["nlu_fallback", "emergency", "signpost"],
-                                  "emergency")
-    assert not fallback_hid_emergency("nlu_fallback", ["nlu_fallback", "signpost", "emergency"],
-                                      "emergency")
-    assert not fallback_hid_emergency("signpost", ["signpost", "emergency"], "emergency")

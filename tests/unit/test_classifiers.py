@@ -1,0 +1,146 @@
+"""The router's and the safety net's learned parts, trained on small data made here."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.safety_net import SafetyNet
+from bot.nlu.tfidf_classifier import TfidfIntentClassifier, training_set
+
+NLU = """
+version: "3.1"
+nlu:
+  - intent: emergency
+    examples: |
+      - a man is kicking my door in right now
+      - my friend is not breathing
+      - someone is attacking my mum now please come
+      - there is a fire and people are trapped
+  - intent: report_crime
+    examples: |
+      - my bike was [stolen](crime_type:theft) last week
+      - I want to report a crime
+  - intent: report_crime
+    metadata:
+      crime_type: fraud
+    examples: |
+      - a fake landlord took my deposit for a flat that does not exist
+  - intent: report_crime
+    examples:
+      - text: |
+          the online shop took my money and never sent the sofa
+        metadata:
+          crime_type: fraud
+  - intent: signpost/lost_property
+    examples: |
+      - I left my phone on the bus
+      - lost my wallet on the tube yesterday
+"""
+
+
+def _data():
+    return RasaYAMLReader().reads(NLU)
+
+
+def test_crime_type_comes_from_the_annotation_or_the_metadata() -> None:
+    texts, labels = training_set(_data())
+    by_text = dict(zip(texts, labels))
+    assert by_text["my bike was stolen last week"] == "report_crime/theft"
+    assert by_text["I want to report a crime"] == "report_crime/other"
+    assert by_text["a fake landlord took my deposit for a flat that does not exist"] == \
+        "report_crime/fraud"
+    assert by_text["the online shop took my money and never sent the sofa"] == \
+        "report_crime/fraud"
+    assert by_text["I left my phone on the bus"] == "signpost/lost_property"
+
+
+class _Stub:
+    """A fitted pipeline's face: fixed classes and probabilities."""
+
+    def __init__(self, classes: list[str], probabilities: list[float]) -> None:
+        self.classes_ = np.array(classes)
+        self._p = np.array([probabilities])
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return self._p
+
+
+@pytest.mark.parametrize(("p_emergency", "intent"), [(0.39, "report_crime"), (0.41, "emergency")])
+def test_an_unsure_emergency_guess_routes_by_the_next_label(p_emergency: float,
+                                                            intent: str) -> None:
+    config = {**TfidfIntentClassifier.get_default_config(), "emergency_min_confidence": 0.4}
+    # `emergency` is the best label either way; only its confidence differs.
+    stub = _Stub(["emergency", "greet", "report_crime/theft"],
+                 [p_emergency, 0.65 - p_emergency, 0.35])
+    classifier = TfidfIntentClassifier(config, None, None, stub)  # type: ignore[arg-type]
+    message = Message.build("they took my bike last night")
+    classifier.process([message])
+    assert message.get("intent")["name"] == intent
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == intent
+    assert ranking[0]["confidence"] == message.get("intent")["confidence"]
+    assert {r["name"] for r in ranking} == {"emergency", "greet", "report_crime"}
+
+
+def _trained_net(tmp_path: Path, threshold: float) -> SafetyNet:
+    config = {**SafetyNet.get_default_config(), "detector_threshold": threshold}
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    storage = LocalModelStorage(tmp_path)
+    net = SafetyNet(config, storage, Resource("safety_net"))
+    resource = net.train(_data())
+    return SafetyNet.load(config, storage, resource, None)  # type: ignore[arg-type]
+
+
+def _parsed(text: str, intent: str) -> Message:
+    message = Message.build(text)
+    message.set("intent", {"name": intent, "confidence": 0.6})
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.6}])
+    return message
+
+
+def test_the_detector_raises_the_flag_at_its_threshold(tmp_path: Path) -> None:
+    net = _trained_net(tmp_path, threshold=0.3)
+    text = "someone is kicking my door in please come"
+    assert net.emergency_probability(text) > net.emergency_probability("I left my wallet")
+    flagged = _parsed(text, "report_crime")
+    net.process([flagged])
+    assert flagged.get("intent")["name"] == "emergency"
+    assert "detector" in flagged.get("safety_net")["reasons"]
+    assert flagged.get("safety_net")["overrode"] == "report_crime"
+    calm = _parsed("lost my wallet on the bus", "signpost")
+    net.process([calm])
+    assert calm.get("intent")["name"] == "signpost"
+    assert calm.get("safety_net") is None
+
+
+def test_the_threshold_decides(tmp_path: Path) -> None:
+    text = "my bike was stolen"
+    strict = _trained_net(tmp_path / "strict", threshold=1.0)
+    lenient = _trained_net(tmp_path / "lenient", threshold=0.0)
+    assert 0.0 < strict.emergency_probability(text) < 1.0
+    for net, intent in ((strict, "report_crime"), (lenient, "emergency")):
+        message = _parsed(text, "report_crime")
+        net.process([message])
+        assert message.get("intent")["name"] == intent
+
+
+def test_every_message_carries_its_best_reading_as_a_request() -> None:
+    config = {**TfidfIntentClassifier.get_default_config(),
+              "request_intents": ["report_crime", "signpost"]}
+    stub = _Stub(["greet", "inform", "report_crime/theft", "signpost/lost_property"],
+                 [0.5, 0.3, 0.05, 0.15])
+    classifier = TfidfIntentClassifier(config, None, None, stub)  # type: ignore[arg-type]
+    message = Message.build("hello I left my bag on the 38 bus this morning")
+    classifier.process([message])
+    assert message.get("intent")["name"] == "greet"
+    reading = message.get("request_reading")
+    assert reading["intent"] == {"name": "signpost", "confidence": 0.15}
+    assert reading["intent_ranking"][0]["name"] == "signpost"
+    selected = reading["response_selector"]["signpost"]["response"]
+    assert selected["intent_response_key"] == "signpost/lost_property"
+    assert selected["utter_action"] == "utter_signpost/lost_property"
