@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted, UserUttered
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUtteranceReverted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -15,6 +15,9 @@ FALLBACK_INTENT = "nlu_fallback"
 REQUEST_READING = "request_reading"
 # Shorter messages are answers or chit-chat ("near Brixton", "no thanks"), not requests.
 REQUEST_MIN_WORDS = 4
+# Read again as "not something we can help with", a misunderstood report would be turned away:
+# asking again costs less.
+NOT_A_REREAD = "out_of_scope"
 
 
 def retrieval_detail(tracker: Tracker) -> str | None:
@@ -72,15 +75,24 @@ def read_as_request(tracker: Tracker) -> list[dict[str, Any]] | None:
     """A request the NLU read as an answer (`inform`) or did not understand, when no question
     was waiting: the message again, as its best request reading (bot/nlu/tfidf_classifier.py).
     Rasa then fills the slots from it as from any message (route, route_detail, location) and
-    the rules answer the request. None when the message is short or a form is asking."""
+    the rules answer the request. None when the message is short, a form is asking, or the best
+    reading is that we cannot help."""
     message = tracker.latest_message or {}
     text = str(message.get("text") or "")
     reading = message.get(REQUEST_READING)
     if tracker.active_loop.get("name") or not reading or len(text.split()) < REQUEST_MIN_WORDS:
         return None
+    if reading["intent"]["name"] == NOT_A_REREAD:
+        return None
     parse = {key: value for key, value in message.items() if key != REQUEST_READING}
     channel = tracker.get_latest_input_channel()
-    return [UserUtteranceReverted(), UserUttered(text, {**parse, **reading}, input_channel=channel)]
+    # Rasa's rewind also drops the `action_listen` before the message; it goes back, as in
+    # Rasa's own two-stage fallback, so the re-read message starts a turn like any other.
+    return [UserUtteranceReverted(),
+            ActionExecuted("action_listen"),
+            UserUttered(text, {**parse, **reading}, input_channel=channel),
+            # Policies judge the re-read message by its intent, as Rasa does for any message.
+            {"event": "user_featurization", "use_text_for_featurization": False}]
 
 
 class ActionFallback(Action):

@@ -53,10 +53,11 @@ def main(argv: list[str]) -> int:
         "",
         metrics.confusion_table(ours.confusion),
     ]
+    misses: list[str] = []
     if ours.missed_emergencies:
-        lines += ["", "Missed emergencies:", *[f"- {t}" for t in ours.missed_emergencies]]
+        misses += ["", "Missed emergencies:", *[f"- {t}" for t in ours.missed_emergencies]]
     if ours.false_emergencies:
-        lines += ["", "False emergencies:", *[f"- {t}" for t in ours.false_emergencies]]
+        misses += ["", "False emergencies:", *[f"- {t}" for t in ours.false_emergencies]]
     verdicts = [
         ("route accuracy >= 95%", ours.route_accuracy >= TARGETS["route_accuracy"]),
         ("emergency recall 100%", ours.emergency_recall >= TARGETS["emergency_recall"]),
@@ -65,13 +66,17 @@ def main(argv: list[str]) -> int:
     ]
     lines += ["", *[f"{'PASS' if ok else 'FAIL'}: {name}" for name, ok in verdicts]]
     lines += ["", f"({time.monotonic() - started:.0f} s)"]
-    text = "\n".join(lines)
-    print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{path.stem}.md").write_text(text + "\n")
+    report = RESULTS / f"{path.stem}.md"
+    # The misses go to the file only: a set whose misses were read is no longer blind.
+    report.write_text("\n".join(lines + misses) + "\n")
+    print("\n".join(lines))
+    print(f"Messages behind the emergency figures: {report} (reading them ends its blindness)")
     (RESULTS / f"{path.stem}.json").write_text(json.dumps({
-        "assistant": {k: v for k, v in vars(ours).items() if k != "confusion"},
-        "baseline": {k: v for k, v in vars(base).items() if k != "confusion"},
+        "assistant": {k: v for k, v in vars(ours).items()
+                      if k not in ("confusion", "missed_emergencies", "false_emergencies")},
+        "baseline": {k: v for k, v in vars(base).items()
+                     if k not in ("confusion", "missed_emergencies", "false_emergencies")},
     }, indent=2))
     return 0 if all(ok for _, ok in verdicts) else 1
 

@@ -198,10 +198,10 @@ _READING = {"intent": {"name": "report_crime", "confidence": 0.2},
             "entities": [{"entity": "crime_type", "value": "criminal_damage"}]}
 
 
-def _unclear(text: str, active_loop: str | None = None) -> Tracker:
+def _unclear(text: str, active_loop: str | None = None, reading: dict = _READING) -> Tracker:
     latest = {"text": text, "intent": {"name": "inform", "confidence": 0.3},
               "entities": [{"entity": "location", "value": "Thamesmead"}],
-              "request_reading": _READING}
+              "request_reading": reading}
     return Tracker("s", {}, latest, [], False, None,
                    {"name": active_loop} if active_loop else {}, "action_listen")
 
@@ -211,12 +211,13 @@ def test_a_long_message_read_as_an_answer_to_nothing_is_read_again_as_a_request(
 
     events = read_as_request(_unclear("kids kicked in our fence panels again in Thamesmead"))
     assert events is not None
-    assert [e["event"] for e in events] == ["rewind", "user"]
-    parse = events[1]["parse_data"]
+    assert [e["event"] for e in events] == ["rewind", "action", "user", "user_featurization"]
+    assert events[1]["name"] == "action_listen"
+    parse = events[2]["parse_data"]
     assert parse["intent"] == {"name": "report_crime", "confidence": 0.2}
     assert parse["entities"] == [{"entity": "crime_type", "value": "criminal_damage"}]
     assert "request_reading" not in parse
-    assert events[1]["text"] == "kids kicked in our fence panels again in Thamesmead"
+    assert events[2]["text"] == "kids kicked in our fence panels again in Thamesmead"
 
 
 @pytest.mark.parametrize(("text", "active_loop"), [
@@ -228,3 +229,10 @@ def test_short_messages_and_answers_inside_a_form_are_not_read_again(
     from actions.routing import read_as_request
 
     assert read_as_request(_unclear(text, active_loop)) is None
+
+
+def test_a_message_is_never_read_again_as_one_we_cannot_help_with() -> None:
+    from actions.routing import read_as_request
+
+    reading = {"intent": {"name": "out_of_scope", "confidence": 0.2}}
+    assert read_as_request(_unclear("a long scratch down the bonnet", None, reading)) is None

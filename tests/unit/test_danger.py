@@ -13,6 +13,9 @@ from bot.nlu.danger import DangerCheck
 CHECK = DangerCheck.load()
 
 MUST_FIRE = [
+    "i injected all my insulin on purpose, feeling really weird and shaky now",
+    "stuck in the lift at work with a man who keeps touching me and wont stop",
+    "please my son 9 years not come home from school, is 7pm now, we look everywhere",
     "someone is breaking into my flat",
     "there's a guy trying to break in through the back window",
     "somebody is in my house right now",
@@ -89,6 +92,8 @@ MUST_FIRE = [
 ]
 
 MUST_NOT_FIRE = [
+    "I cut myself on purpose last year and want to talk to someone",
+    "my boss kept touching me at the christmas party and wouldnt stop, it was last year",
     # Danger words about the past or in general, with no sign of "now".
     "my son was stabbed two weeks ago outside his college, we want to report it",
     "is carrying a knife illegal in the uk",
