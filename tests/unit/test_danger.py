@@ -13,6 +13,8 @@ from bot.nlu.danger import DangerCheck
 CHECK = DangerCheck.load()
 
 MUST_FIRE = [
+    "My friend took a whole box of paracetamol about an hour ago and now she's being sick",
+    "my mum has dementia, she went out to the shops and has not come back",
     "i injected all my insulin on purpose, feeling really weird and shaky now",
     "stuck in the lift at work with a man who keeps touching me and wont stop",
     "please my son 9 years not come home from school, is 7pm now, we look everywhere",
@@ -92,6 +94,8 @@ MUST_FIRE = [
 ]
 
 MUST_NOT_FIRE = [
+    "i took two paracetamol for my headache, can i still drive",
+    "my nan had a load of tablets stolen from her bag",
     "I cut myself on purpose last year and want to talk to someone",
     "my boss kept touching me at the christmas party and wouldnt stop, it was last year",
     # Danger words about the past or in general, with no sign of "now".
