@@ -15,6 +15,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.staff.events import applied
+
 PUSH_CHANNELS = {"socketio"}  # input channels whose output channel can push to the person
 
 
@@ -65,7 +67,7 @@ class RasaAPI:
 def transcript(tracker: dict[str, Any]) -> list[dict[str, str]]:
     """Who said what, in order: the person, the assistant, and staff (sent through the bot)."""
     lines: list[dict[str, str]] = []
-    for event in tracker.get("events") or []:
+    for event in applied(tracker.get("events") or []):
         kind = event.get("event")
         stamp = str(event.get("timestamp") or "")
         if kind == "user":

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.staff import priority
+from bot.staff.events import applied
 
 MAX_FACT = 300  # characters of free text kept per fact
 MAX_TOLD = 12  # bot messages summarised
@@ -42,7 +43,7 @@ def _text_patterns() -> dict[str, re.Pattern[str]]:
 def _user_events(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     # External events (a staff update, a reminder) are not the person speaking.
     return [
-        e for e in events
+        e for e in applied(events)
         if e.get("event") == "user" and not str(e.get("text") or "").startswith("EXTERNAL:")
     ]
 
@@ -55,7 +56,7 @@ def route_before_handoff(events: Iterable[dict[str, Any]]) -> tuple[str | None, 
     """The last route decision that was not the handoff itself."""
     route = detail = None
     before: tuple[str | None, str | None] = (None, None)
-    for event in events:
+    for event in applied(events):
         if event.get("event") == "restart":
             route = detail = None
             before = (None, None)
@@ -98,7 +99,7 @@ def flags(events: list[dict[str, Any]], slots: dict[str, Any]) -> set[str]:
     if slots.get("anyone_hurt") is True:
         found.add("someone_hurt")
     details = {
-        e.get("value") for e in events
+        e.get("value") for e in applied(events)
         if e.get("event") == "slot" and e.get("name") in ("route_detail", "crime_type")
     }
     found.update(
@@ -113,7 +114,7 @@ def flags(events: list[dict[str, Any]], slots: dict[str, Any]) -> set[str]:
 def told(events: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     """What the assistant already said, one line per response, latest last."""
     seen: dict[str, str] = {}
-    for event in events:
+    for event in applied(events):
         if event.get("event") == "restart":
             seen.clear()
         if event.get("event") != "bot" or not event.get("text"):

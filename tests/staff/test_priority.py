@@ -125,3 +125,22 @@ def test_a_restart_forgets_the_route_before_it() -> None:
     events = [slot("route", "signpost"), slot("route_detail", "homelessness"),
               {"event": "restart"}, slot("route", "handoff"), slot("route_detail", "requested")]
     assert triage.route_before_handoff(events) == (None, None)
+
+
+def test_a_message_read_again_counts_once_and_not_as_a_misunderstanding() -> None:
+    from bot.staff.rasa_api import transcript
+
+    text = "he was mixed race, short, had a scar on his cheek and took my bag"
+    events = [
+        user("hello", "greet"), bot("Hello.", "utter_greet"),
+        {"event": "action", "name": "action_listen"},
+        user(text, "nlu_fallback"), {"event": "action", "name": "action_fallback"},
+        {"event": "rewind"}, {"event": "action", "name": "action_listen"},
+        user(text, "report_crime"), slot("route", "report_crime"),
+    ]
+    assert [line["text"] for line in transcript({"events": events})] == ["hello", "Hello.", text]
+    summary = triage.summarise("c", events, {}, "requested", None)
+    assert summary["route"] == "report_crime"
+    assert summary["last_message"] == text
+    assert "not_understood" not in summary["flags"]
+    assert triage.consecutive_fallbacks(events) == 0
