@@ -133,7 +133,18 @@ class TfidfIntentClassifier(GraphComponent):
         self._config = config
         self._storage = model_storage
         self._resource = resource
+        self._use(pipeline)
+
+    def _use(self, pipeline: Optional[Pipeline]) -> None:
+        """Keep the pipeline, and what its labels say that no message changes (worked out once,
+        not per message)."""
         self._pipeline = pipeline
+        labels = [] if pipeline is None else list(pipeline.classes_)
+        bases = [label.split("/", 1)[0] for label in labels]
+        self._retrieval = sorted({base for base, label in zip(bases, labels)
+                                  if "/" in label and base != REPORT})
+        self._requests = np.array([i for i, base in enumerate(bases)
+                                   if base in self._config["request_intents"]], dtype=int)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -147,7 +158,7 @@ class TfidfIntentClassifier(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = training_set(training_data)
-        self._pipeline = build_pipeline(self._config).fit(texts, labels)
+        self._use(build_pipeline(self._config).fit(texts, labels))
         with self._storage.write_to(self._resource) as directory:
             joblib.dump(self._pipeline, directory / MODEL_FILE)
         return self._resource
@@ -180,16 +191,16 @@ class TfidfIntentClassifier(GraphComponent):
             base = fine.split("/", 1)[0]
             scores[base] = max(scores.get(base, 0.0), float(p))
         entities = list(message.get(ENTITIES) or [])
-        for key, value in self._parse(label, scores, entities, len(text)).items():
+        parse = self._parse(label, scores, entities, len(text))
+        for key, value in parse.items():
             message.set(key, value, add_to_output=True)
         # The same message read as a request, for when the decision is an answer to a question
         # nobody asked, or too unsure (actions/routing.py reads it again then).
-        requests = [i for i, fine in enumerate(labels)
-                    if fine.split("/", 1)[0] in self._config["request_intents"]]
-        if requests:
-            request = labels[max(requests, key=lambda i: probabilities[i])]
-            message.set(REQUEST_READING, self._parse(request, scores, entities, len(text)),
-                        add_to_output=True)
+        if self._requests.size:
+            request = labels[self._requests[probabilities[self._requests].argmax()]]
+            reading = parse if request == label else self._parse(request, scores, entities,
+                                                                   len(text))
+            message.set(REQUEST_READING, reading, add_to_output=True)
 
     def _parse(self, label: str, scores: Dict[str, float], entities: List[Dict[str, Any]],
                length: int) -> Dict[str, Any]:
@@ -209,7 +220,7 @@ class TfidfIntentClassifier(GraphComponent):
             parse[ENTITIES] = self._with_crime_type(entities, detail, confidence, length)
         elif detail:
             parse[SELECTOR] = {
-                "all_retrieval_intents": self._retrieval_intents,
+                "all_retrieval_intents": self._retrieval,
                 best: {
                     "response": {"intent_response_key": label, "utter_action": f"utter_{label}",
                                  "confidence": confidence, "responses": []},
@@ -217,11 +228,6 @@ class TfidfIntentClassifier(GraphComponent):
                 },
             }
         return parse
-
-    @property
-    def _retrieval_intents(self) -> List[str]:
-        return sorted({c.split("/", 1)[0] for c in self._pipeline.classes_
-                       if "/" in c and not c.startswith(REPORT + "/")})
 
     def _decide(self, labels: np.ndarray, probabilities: np.ndarray) -> str:
         """The single best fine label (see the module docstring), except an unsure `emergency`:
