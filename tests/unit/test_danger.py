@@ -13,6 +13,13 @@ from bot.nlu.danger import DangerCheck
 CHECK = DangerCheck.load()
 
 MUST_FIRE = [
+    "999",
+    "cant speak",
+    "someone left a suitcase by the ticket barrier and its ticking",
+    "my brother has been drinking all day and is about to drive the kids to school",
+    "my uncle necked a box of co-codamol and is falling asleep",
+    "she beats me every night and she is hitting me right now",
+    "thieves are in the back garden taking the bikes",
     "took a load of my mums pills n i want to die",
     "someone spiked my drink at the club i feel really dizzy and cant walk",
     "my mate fell in the canal by camden lock and cant get out",
@@ -102,6 +109,11 @@ MUST_FIRE = [
 ]
 
 MUST_NOT_FIRE = [
+    "our shop gets vandalised every weekend, can someone come and take a statement",
+    "my garage was set on fire in 2022 and nobody was ever charged",
+    "i was shouting for help when they robbed me last month and nobody stopped",
+    "is 101 the number when its not emergency",
+    "sometimes i want to go to sleep and not wake up, who can i talk to",
     "i was spiked at a party in march, can i still report it",
     "my cousin thinks the men at the car wash are being forced to work for nothing",
     "i took two tablets for my back and want to know where the nearest station is",
