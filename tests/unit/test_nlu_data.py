@@ -42,3 +42,14 @@ def test_no_word_maps_to_two_crime_types() -> None:
         for word in _items(entry.get("examples", "")) if "synonym" in entry else []:
             assert word not in seen, f"{word!r} maps to {seen[word]} and {entry['synonym']}"
             seen[word] = entry["synonym"]
+
+
+def test_every_crime_type_in_example_metadata_is_a_route_contract_detail() -> None:
+    # A typo here would silently train a label the route contract does not have.
+    found = set()
+    for path in (ROOT / "data/nlu").glob("*.yml"):
+        for entry in yaml.safe_load(path.read_text())["nlu"]:
+            crime_type = (entry.get("metadata") or {}).get("crime_type")
+            if crime_type:
+                found.add(crime_type)
+    assert found and found <= REPORT_CRIME_DETAILS, sorted(found - REPORT_CRIME_DETAILS)
