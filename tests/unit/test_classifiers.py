@@ -144,3 +144,21 @@ def test_every_message_carries_its_best_reading_as_a_request() -> None:
     selected = reading["response_selector"]["signpost"]["response"]
     assert selected["intent_response_key"] == "signpost/lost_property"
     assert selected["utter_action"] == "utter_signpost/lost_property"
+
+
+@pytest.mark.parametrize(("label", "crime_type"), [
+    ("report_crime/domestic_abuse", "domestic_abuse"), ("report_crime/other", "fraud")])
+def test_the_models_crime_type_wins_over_a_crime_word_unless_it_says_other(
+        label: str, crime_type: str) -> None:
+    stub = _Stub([label, "greet"], [0.9, 0.1])
+    classifier = TfidfIntentClassifier(TfidfIntentClassifier.get_default_config(), None, None,
+                                       stub)  # type: ignore[arg-type]
+    message = Message.build("he keeps my bank card and gives me 20 quid a week")
+    word = {"entity": "crime_type", "value": "fraud", "start": 12, "end": 21,
+            "extractor": "RegexEntityExtractor"}
+    place = {"entity": "location", "value": "Brixton", "start": 0, "end": 1}
+    message.set("entities", [word, place])
+    classifier.process([message])
+    types = [e["value"] for e in message.get("entities") if e["entity"] == "crime_type"]
+    assert types == [crime_type]
+    assert place in message.get("entities")
