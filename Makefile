@@ -44,9 +44,10 @@ browser: build chromium
 test: lint validate build chromium
 	.venv/bin/pytest tests -q -ra
 
-# Evaluation (slow: five NLU trainings). Results land in evaluation/results/ and the README.
+# Evaluation (slow: five NLU trainings, and five more folds for the emergency trade-off). Results land in evaluation/results/ and the README.
 eval: build
 	$(PY) -m evaluation.readability
+	$(PY) -m evaluation.emergency_cv
 	$(PY) -m rasa test core --stories tests/test_stories.yml --model models \
 		--out evaluation/results/core --fail-on-prediction-errors
 	$(PY) -m rasa test nlu --cross-validation --folds 5 --config config.yml --nlu data \
