@@ -44,7 +44,8 @@ browser: build chromium
 test: lint validate build chromium
 	.venv/bin/pytest tests -q -ra
 
-# Evaluation (slow: five NLU trainings, and five more folds for the emergency trade-off). Results land in evaluation/results/ and the README.
+# Evaluation (slow: five NLU trainings, and five more folds for the emergency trade-off).
+# Results land in evaluation/results/ and the README.
 eval: build
 	$(PY) -m evaluation.readability
 	$(PY) -m evaluation.emergency_cv
