@@ -23,24 +23,20 @@ from bot.nlu import tfidf_classifier
 from bot.nlu.danger import DangerCheck
 from bot.nlu.safety_net import DETECTOR, EMERGENCY, NOT_EMERGENCY
 from bot.settings import ROOT
+from evaluation.labels import ROUTING_INTENTS, nlu_data
 
 FOLDS = 5
-# Intents that decide a first message's route (the rest answer questions or make small talk).
-ROUTING = {"emergency", "report_crime", "signpost", "find_front_counter", "ask_counter_hours",
-           "police_contact", "complaint", "information", "request_human", "out_of_scope"}
 MIN_CONFIDENCES = (0.3, 0.35, 0.4, 0.5, 0.6)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 1.01)  # 1.01: no detector
 
 
 @dataclass
 class FoldScores:
-    """Per example, out of fold: the router's two best labels and probabilities, the detector's
-    probability, and whether a pattern fired."""
+    """Per routing example, out of fold: its intent, the router's labels and probabilities,
+    the detector's probability, and whether a pattern fired."""
 
     gold: np.ndarray
-    first: np.ndarray
-    second: np.ndarray
-    p_first: np.ndarray
+    router: list[tuple[np.ndarray, np.ndarray]]
     detector: np.ndarray
     pattern: np.ndarray
 
@@ -55,39 +51,33 @@ def _pipeline_settings(root: Path) -> tuple[dict, float, float]:
 
 
 def score_folds(root: Path = ROOT) -> FoldScores:
-    from rasa.shared.importers.importer import TrainingDataImporter
-
-    importer = TrainingDataImporter.load_from_config(
-        str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")])
-    texts_list, labels_list = tfidf_classifier.training_set(importer.get_nlu_data())
+    texts_list, labels_list = tfidf_classifier.training_set(nlu_data(root))
     texts, labels = np.array(texts_list, dtype=object), np.array(labels_list)
     bases = np.array([label.split("/", 1)[0] for label in labels])
     router_config, _, _ = _pipeline_settings(root)
-    first, second = np.empty(len(texts), dtype=object), np.empty(len(texts), dtype=object)
-    p_first, detector = np.zeros(len(texts)), np.zeros(len(texts))
+    router_out: list = [None] * len(texts)
+    detector = np.zeros(len(texts))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
     for train, test in folds.split(texts, bases):
         router = tfidf_classifier.build_pipeline(router_config).fit(texts[train], labels[train])
-        probabilities = router.predict_proba(texts[test])
-        order = np.argsort(-probabilities, axis=1)
-        first[test], second[test] = router.classes_[order[:, 0]], router.classes_[order[:, 1]]
-        p_first[test] = probabilities[np.arange(len(test)), order[:, 0]]
+        for index, row in zip(test, router.predict_proba(texts[test])):
+            router_out[index] = (router.classes_, row)
         binary = np.where(labels[train] == EMERGENCY, EMERGENCY, NOT_EMERGENCY)
         model = tfidf_classifier.build_pipeline(DETECTOR).fit(texts[train], binary)
         column = list(model.classes_).index(EMERGENCY)
         detector[test] = model.predict_proba(texts[test])[:, column]
     check = DangerCheck.load()
-    pattern = np.array([bool(check.reasons(text)) for text in texts])
-    routing = np.isin(bases, sorted(ROUTING))
-    return FoldScores(bases[routing], first[routing], second[routing], p_first[routing],
-                      detector[routing], pattern[routing])
+    routing = np.flatnonzero(np.isin(bases, sorted(ROUTING_INTENTS)))
+    return FoldScores(bases[routing], [router_out[i] for i in routing], detector[routing],
+                      np.array([bool(check.reasons(texts[i])) for i in routing]))
 
 
 def decide(scores: FoldScores, min_confidence: float, threshold: float) -> np.ndarray:
-    """True where the pipeline would route the message as an emergency."""
-    unsure = (scores.first == EMERGENCY) & (scores.p_first < min_confidence)
-    label = np.where(unsure, scores.second, scores.first)
-    return (label == EMERGENCY) | scores.pattern | (scores.detector >= threshold)
+    """True where the pipeline would route the message as an emergency: the router's decision
+    (bot/nlu/tfidf_classifier.decide), then the safety net's patterns and detector."""
+    routed = np.array([tfidf_classifier.decide(classes, row, min_confidence) == EMERGENCY
+                       for classes, row in scores.router])
+    return routed | scores.pattern | (scores.detector >= threshold)
 
 
 def table(scores: FoldScores, shipped: tuple[float, float]) -> str:

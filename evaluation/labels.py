@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import ROOT
+
+if TYPE_CHECKING:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
 
 HELDOUT = Path(__file__).with_name("heldout_fifth.csv")
 # Intents that decide a route on their own (the rest come from retrieval keys or entities).
@@ -18,6 +22,9 @@ INTENT_ROUTES = {
     "out_of_scope": ("out_of_scope", ""),
 }
 RETRIEVAL_ROUTES = ("signpost", "police_contact", "complaint", "information")
+REPORT = "report_crime"
+# Intents that decide a first message's route (the rest answer questions or make small talk).
+ROUTING_INTENTS = frozenset({*INTENT_ROUTES, *RETRIEVAL_ROUTES, REPORT})
 
 
 @dataclass(frozen=True)
@@ -37,16 +44,21 @@ def heldout(path: Path = HELDOUT) -> list[Example]:
         return [Example(r["text"], r["route"], r["route_detail"] or "") for r in rows]
 
 
-def training_examples(root: Path = ROOT) -> list[Example]:
-    """The NLU training data with the route each example should lead to (routing intents only)."""
+def nlu_data(root: Path = ROOT) -> TrainingData:
+    """The NLU training data as Rasa reads it for training (Rasa imported only when needed)."""
     from rasa.shared.importers.importer import TrainingDataImporter
-
-    from bot.nlu.tfidf_classifier import labelled_crime_type
 
     importer = TrainingDataImporter.load_from_config(
         str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")]
     )
-    data = importer.get_nlu_data()
+    return importer.get_nlu_data()
+
+
+def training_examples(root: Path = ROOT) -> list[Example]:
+    """The NLU training data with the route each example should lead to (routing intents only)."""
+    from bot.nlu.tfidf_classifier import labelled_crime_type
+
+    data = nlu_data(root)
     examples = []
     for message in data.intent_examples:
         intent, text = message.get("intent"), message.get("text")
@@ -55,7 +67,7 @@ def training_examples(root: Path = ROOT) -> list[Example]:
         elif intent in RETRIEVAL_ROUTES:
             key = message.get("intent_response_key") or ""
             examples.append(Example(text, intent, key.partition("/")[2]))
-        elif intent == "report_crime":
+        elif intent == REPORT:
             crime_type = labelled_crime_type(message, data.entity_synonyms)
-            examples.append(Example(text, "report_crime", crime_type or "other"))
+            examples.append(Example(text, REPORT, crime_type or "other"))
     return examples

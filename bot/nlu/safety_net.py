@@ -5,10 +5,10 @@ with the reasons recorded on the message (`safety_net`) for the tracker and for 
 - the patterns in emergency_patterns.yml see present danger (a typo, slang, low confidence, a
   message in the middle of a form);
 - the detector says so: a model trained for this one question (emergency or not, TF-IDF words and
-  characters, logistic regression) whose probability is judged against a threshold set low, for
-  recall. The router answers "which of ~70 labels?", and its emergency guesses are tuned for
-  routing (it routes an unsure one elsewhere, see tfidf_classifier.py); the detector is where the
-  recall-first choice is made, in one number (`detector_threshold`).
+  characters, logistic regression) whose probability is judged against `detector_threshold`.
+  The router answers "which of ~70 labels?" and routes an unsure emergency guess elsewhere (see
+  tfidf_classifier.py); both numbers are chosen together, recall first, from the table that
+  evaluation/emergency_cv.py prints.
 The patterns and the detector are stored in the model, so a model is self-contained.
 """
 
@@ -50,7 +50,7 @@ class SafetyNet(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"emergency_intent": EMERGENCY, "detector_threshold": 0.3}
+        return {"emergency_intent": EMERGENCY, "detector_threshold": 0.5}
 
     def __init__(
         self,

@@ -106,6 +106,16 @@ def length_features(texts: List[str], weight: float) -> np.ndarray:
     return weight * (counts >= np.array(LENGTH_STEPS)).astype(float)
 
 
+def decide(labels: np.ndarray, probabilities: np.ndarray, emergency_min_confidence: float) -> str:
+    """The single best fine label (see the module docstring), except an unsure `emergency`:
+    whether a message is an emergency is the safety net's question, and an unsure guess here is
+    far more often a past crime with dramatic words; the next label routes the message unless
+    the safety net says otherwise. evaluation/emergency_cv.py judges the same rule."""
+    first, second = np.argsort(-probabilities)[:2]
+    unsure = probabilities[first] < emergency_min_confidence
+    return labels[second] if labels[first] == EMERGENCY and unsure else labels[first]
+
+
 def build_pipeline(config: Dict[str, Any]) -> Pipeline:
     parts: List[Any] = [
         ("words", TfidfVectorizer(ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True)),
@@ -189,7 +199,7 @@ class TfidfIntentClassifier(GraphComponent):
     def _classify(self, message: Message, text: str) -> None:
         labels = self._pipeline.classes_
         probabilities = self._pipeline.predict_proba([text])[0]
-        label = self._decide(labels, probabilities)
+        label = decide(labels, probabilities, self._config["emergency_min_confidence"])
         scores: Dict[str, float] = {}
         for fine, p in zip(labels, probabilities):
             base = fine.split("/", 1)[0]
@@ -232,15 +242,6 @@ class TfidfIntentClassifier(GraphComponent):
                 },
             }
         return parse
-
-    def _decide(self, labels: np.ndarray, probabilities: np.ndarray) -> str:
-        """The single best fine label (see the module docstring), except an unsure `emergency`:
-        whether a message is an emergency is the safety net's question, asked of a detector
-        trained for it, and an unsure guess here is far more often a past crime with dramatic
-        words; the next label routes the message unless the safety net says otherwise."""
-        first, second = np.argsort(-probabilities)[:2]
-        unsure = probabilities[first] < self._config["emergency_min_confidence"]
-        return labels[second] if labels[first] == EMERGENCY and unsure else labels[first]
 
     @staticmethod
     def _with_crime_type(entities: List[Dict[str, Any]], detail: str, confidence: float,

@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.labels import heldout, training_examples
+from bot.settings import ROOT
+from evaluation.labels import heldout, nlu_data, training_examples
 
-SETS = sorted(Path(__file__).resolve().parents[2].glob("evaluation/heldout_*.csv"))
+SETS = sorted(ROOT.glob("evaluation/heldout_*.csv"))
 
 
 @pytest.fixture(scope="module")
 def training() -> tuple[set[str], set[str]]:
-    examples = training_examples()
-    return {e.text.casefold().strip() for e in examples}, {e.label for e in examples}
+    """Every training text (any intent, answers and chit-chat too) and every route label."""
+    texts = {m.get("text").casefold().strip() for m in nlu_data().intent_examples}
+    return texts, {e.label for e in training_examples()}
 
 
 def test_there_are_held_out_sets() -> None:
