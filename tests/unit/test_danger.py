@@ -106,6 +106,13 @@ MUST_FIRE = [
     "the man who attacked me yesterday is still outside my flat",
     "my daughter is 14 and has learning disabilities, she didnt come home after school",
     "theres a little girl on her own by the canal, no adults around",
+    # Questions and admin words never hide danger said now.
+    "how long till police come, he's got a knife and he's outside",
+    "i need an interpreter my husband has a knife",
+    "what am i supposed to do he's got a knife",
+    "can police come quick he has a gun",
+    "if someone doesnt come now he will stab me",
+    "it's an emergency, my neighbour is screaming for help",
 ]
 
 MUST_NOT_FIRE = [
@@ -165,6 +172,18 @@ MUST_NOT_FIRE = [
     "my car was clamped",
     "there was a fight outside the pub last saturday",
     "i'd like to compliment an officer who helped me",
+    "can the police search my car because there was a shooting near my road",
+    "how long does a section 60 order last",
+    "where are the knife amnesty bins in croydon",
+    "is knife crime going up in southwark this year",
+    "if someone pulls a knife on me can i defend myself",
+    "my son got stabbed in the summer and i want compensation",
+    "i'm a witness at court next week for an assault and i'm nervous",
+    "the fight outside has finished and everyone has gone, should i still report it",
+    "they were fighting on the stairs but they left around midnight",
+    "can i get an emergency passport if mine was stolen",
+    "don't think its an emergency but my bike was nicked",
+    "someone keyed my car overnight with a knife",
 ]
 
 
