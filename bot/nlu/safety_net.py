@@ -8,7 +8,9 @@ with the reasons recorded on the message (`safety_net`) for the tracker and for 
   characters, logistic regression) whose probability is judged against `detector_threshold`.
   The router answers "which of ~70 labels?" and routes an unsure emergency guess elsewhere (see
   tfidf_classifier.py); both numbers are chosen together, recall first, from the table that
-  evaluation/emergency_cv.py prints.
+  evaluation/emergency_cv.py prints;
+- the message was not understood (the FallbackClassifier's `nlu_fallback`) and the router's
+  likeliest reading of it is still `emergency`: low confidence must never hide danger.
 The patterns and the detector are stored in the model, so a model is self-contained.
 """
 
@@ -32,6 +34,7 @@ from bot.nlu.danger import PATTERNS_FILE, DangerCheck, load_spec
 from bot.nlu.input_guard import FULL_TEXT
 
 EMERGENCY = "emergency"
+FALLBACK = "nlu_fallback"
 OUTPUT_KEY = "safety_net"
 SPEC_FILE = "emergency_patterns.yml"
 DETECTOR_FILE = "emergency_detector.joblib"
@@ -50,7 +53,8 @@ class SafetyNet(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"emergency_intent": EMERGENCY, "detector_threshold": 0.5}
+        return {"emergency_intent": EMERGENCY, "detector_threshold": 0.5,
+                "when_not_understood": True}
 
     def __init__(
         self,
@@ -125,6 +129,8 @@ class SafetyNet(GraphComponent):
             reasons = self._check.reasons(text)
             if self._detector_says_emergency(message):
                 reasons.append("detector")
+            if self._config["when_not_understood"] and self._unsure_danger(message):
+                reasons.append("not_understood")
             if reasons:
                 self._raise_flag(message, reasons)
         return messages
@@ -142,6 +148,14 @@ class SafetyNet(GraphComponent):
         if not isinstance(text, str):
             return False
         return self.emergency_probability(text) >= self._config["detector_threshold"]
+
+    def _unsure_danger(self, message: Message) -> bool:
+        """Not understood, and the likeliest reading is an emergency."""
+        if (message.get(INTENT) or {}).get("name") != FALLBACK:
+            return False
+        readings = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK]
+        best = max(readings, key=lambda r: r.get("confidence") or 0.0, default={})
+        return best.get("name") == self._config["emergency_intent"]
 
     def _raise_flag(self, message: Message, reasons: List[str]) -> None:
         wanted = self._config["emergency_intent"]

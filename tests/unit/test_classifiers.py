@@ -129,6 +129,33 @@ def test_the_threshold_decides(tmp_path: Path) -> None:
         assert message.get("intent")["name"] == intent
 
 
+def _not_understood(text: str, readings: list[tuple[str, float]]) -> Message:
+    """As the FallbackClassifier leaves a message: `nlu_fallback` first, the router's readings
+    after it."""
+    message = Message.build(text)
+    message.set("intent", {"name": "nlu_fallback", "confidence": 0.92})
+    message.set("intent_ranking", [{"name": "nlu_fallback", "confidence": 0.92},
+                                   *({"name": n, "confidence": c} for n, c in readings)])
+    return message
+
+
+@pytest.mark.parametrize(("readings", "intent", "when_not_understood"), [
+    ([("report_crime", 0.07), ("emergency", 0.19), ("greet", 0.05)], "emergency", True),
+    ([("report_crime", 0.07), ("emergency", 0.19)], "nlu_fallback", False),
+    ([("signpost", 0.07), ("emergency", 0.05)], "nlu_fallback", True),
+])
+def test_a_message_not_understood_whose_likeliest_reading_is_danger_is_an_emergency(
+        tmp_path: Path, readings: list[tuple[str, float]], intent: str,
+        when_not_understood: bool) -> None:
+    net = _trained_net(tmp_path, threshold=1.01)  # the detector alone never decides here
+    net._config["when_not_understood"] = when_not_understood
+    message = _not_understood("zzz qqq", readings)
+    net.process([message])
+    assert message.get("intent")["name"] == intent
+    if intent == "emergency":
+        assert message.get("safety_net")["reasons"] == ["not_understood"]
+
+
 def test_every_message_carries_its_best_reading_as_a_request() -> None:
     config = {**TfidfIntentClassifier.get_default_config(),
               "request_intents": ["report_crime", "signpost"]}
