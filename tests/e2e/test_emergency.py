@@ -55,3 +55,18 @@ def test_danger_at_the_end_of_a_very_long_message_is_still_seen(stack: Stack) ->
     text = "I want to ask about something. " * 200 + "Someone is breaking in right now."
     sender, replies = stack.say(text)
     _assert_999_first(stack, sender, replies)
+
+
+@pytest.mark.parametrize("opening", [None, "my bike was stolen last week"])
+def test_after_999_the_way_on_for_someone_not_in_danger(stack: Stack, opening: str | None) -> None:
+    """A false alarm is not a dead end: after the 999 facts, the menu; choosing from it routes
+    on as usual, also when the emergency closed a crime report."""
+    sender = stack.say(opening)[0] if opening else None
+    sender, replies = stack.say("a man has a knife", sender)
+    _assert_999_first(stack, sender, replies)
+    way_on = replies[-1]
+    assert "No one in danger now?" in way_on["text"]
+    assert "Report a crime" in [b["title"] for b in way_on.get("buttons", [])]
+    _, replies = stack.say("/report_crime", sender)
+    assert stack.slots(sender)["route"] == "report_crime"
+    assert replies, "no reply to the menu choice"
