@@ -42,26 +42,32 @@ class FoldScores:
     pattern: np.ndarray
 
 
-def _pipeline_settings(root: Path) -> tuple[dict, float, float]:
+@dataclass(frozen=True)
+class Settings:
+    """What config.yml ships: the router's config, its emergency min confidence, the detector
+    threshold and the FallbackClassifier's threshold."""
+
+    router: dict
+    min_confidence: float
+    threshold: float
+    fallback: float
+
+
+def _pipeline_settings(root: Path) -> Settings:
     config = yaml.safe_load((root / "config.yml").read_text())
     parts = {step["name"].rsplit(".", 1)[-1]: step for step in config["pipeline"]}
     router = {**tfidf_classifier.TfidfIntentClassifier.get_default_config(),
               **parts["TfidfIntentClassifier"]}
-    return (router, float(router["emergency_min_confidence"]),
-            float(parts["SafetyNet"]["detector_threshold"]))
-
-
-def _fallback_threshold(root: Path) -> float:
-    config = yaml.safe_load((root / "config.yml").read_text())
-    return next(float(step["threshold"]) for step in config["pipeline"]
-                if step["name"] == "FallbackClassifier")
+    return Settings(router, float(router["emergency_min_confidence"]),
+                    float(parts["SafetyNet"]["detector_threshold"]),
+                    float(parts["FallbackClassifier"]["threshold"]))
 
 
 def score_folds(root: Path = ROOT) -> FoldScores:
     texts_list, labels_list = tfidf_classifier.training_set(nlu_data(root))
     texts, labels = np.array(texts_list, dtype=object), np.array(labels_list)
     bases = np.array([label.split("/", 1)[0] for label in labels])
-    router_config, _, _ = _pipeline_settings(root)
+    router_config = _pipeline_settings(root).router
     router_out: list = [None] * len(texts)
     detector = np.zeros(len(texts))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
@@ -88,8 +94,7 @@ def decide(scores: FoldScores, min_confidence: float, threshold: float,
     routed = []
     for classes, row in scores.router:
         label = tfidf_classifier.decide(classes, row, min_confidence)
-        base = label.split("/", 1)[0]
-        confidence = max(p for c, p in zip(classes, row) if c.split("/", 1)[0] == base)
+        confidence = tfidf_classifier.intent_scores(classes, row)[label.split("/", 1)[0]]
         not_understood = confidence < fallback and classes[row.argmax()] == EMERGENCY
         routed.append(label == EMERGENCY or not_understood)
     return np.array(routed) | scores.pattern | (scores.detector >= threshold)
@@ -111,8 +116,9 @@ def table(scores: FoldScores, shipped: tuple[float, float], fallback: float) -> 
 
 def main() -> int:
     started = time.monotonic()
-    _, min_confidence, threshold = _pipeline_settings(ROOT)
-    print(table(score_folds(ROOT), (min_confidence, threshold), _fallback_threshold(ROOT)))
+    settings = _pipeline_settings(ROOT)
+    print(table(score_folds(ROOT), (settings.min_confidence, settings.threshold),
+                settings.fallback))
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

@@ -24,6 +24,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME as FALLBACK
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -34,7 +35,6 @@ from bot.nlu.danger import PATTERNS_FILE, DangerCheck, load_spec
 from bot.nlu.input_guard import FULL_TEXT
 
 EMERGENCY = "emergency"
-FALLBACK = "nlu_fallback"
 OUTPUT_KEY = "safety_net"
 SPEC_FILE = "emergency_patterns.yml"
 DETECTOR_FILE = "emergency_detector.joblib"

@@ -116,6 +116,16 @@ def decide(labels: np.ndarray, probabilities: np.ndarray, emergency_min_confiden
     return labels[second] if labels[first] == EMERGENCY and unsure else labels[first]
 
 
+def intent_scores(labels: np.ndarray, probabilities: np.ndarray) -> Dict[str, float]:
+    """Each intent's score: the probability of its best fine label (what the FallbackClassifier
+    judges for the decision, see the module docstring)."""
+    scores: Dict[str, float] = {}
+    for fine, p in zip(labels, probabilities):
+        base = fine.split("/", 1)[0]
+        scores[base] = max(scores.get(base, 0.0), float(p))
+    return scores
+
+
 def build_pipeline(config: Dict[str, Any]) -> Pipeline:
     parts: List[Any] = [
         ("words", TfidfVectorizer(ngram_range=tuple(config["word_ngrams"]), sublinear_tf=True)),
@@ -200,10 +210,7 @@ class TfidfIntentClassifier(GraphComponent):
         labels = self._pipeline.classes_
         probabilities = self._pipeline.predict_proba([text])[0]
         label = decide(labels, probabilities, self._config["emergency_min_confidence"])
-        scores: Dict[str, float] = {}
-        for fine, p in zip(labels, probabilities):
-            base = fine.split("/", 1)[0]
-            scores[base] = max(scores.get(base, 0.0), float(p))
+        scores = intent_scores(labels, probabilities)
         entities = list(message.get(ENTITIES) or [])
         parse = self._parse(label, scores, entities, len(text))
         for key, value in parse.items():

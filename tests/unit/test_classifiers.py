@@ -1,6 +1,7 @@
 """The router's and the safety net's learned parts, trained on small data made here."""
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,8 +88,8 @@ def test_an_unsure_emergency_guess_routes_by_the_next_label(p_emergency: float,
     assert {r["name"] for r in ranking} == {"emergency", "greet", "report_crime"}
 
 
-def _trained_net(tmp_path: Path, threshold: float) -> SafetyNet:
-    config = {**SafetyNet.get_default_config(), "detector_threshold": threshold}
+def _trained_net(tmp_path: Path, threshold: float, **settings: Any) -> SafetyNet:
+    config = {**SafetyNet.get_default_config(), "detector_threshold": threshold, **settings}
     tmp_path.mkdir(parents=True, exist_ok=True)
     storage = LocalModelStorage(tmp_path)
     net = SafetyNet(config, storage, Resource("safety_net"))
@@ -147,8 +148,8 @@ def _not_understood(text: str, readings: list[tuple[str, float]]) -> Message:
 def test_a_message_not_understood_whose_likeliest_reading_is_danger_is_an_emergency(
         tmp_path: Path, readings: list[tuple[str, float]], intent: str,
         when_not_understood: bool) -> None:
-    net = _trained_net(tmp_path, threshold=1.01)  # the detector alone never decides here
-    net._config["when_not_understood"] = when_not_understood
+    # The detector alone never decides here.
+    net = _trained_net(tmp_path, threshold=1.01, when_not_understood=when_not_understood)
     message = _not_understood("zzz qqq", readings)
     net.process([message])
     assert message.get("intent")["name"] == intent
