@@ -44,11 +44,13 @@ browser: build chromium
 test: lint validate build chromium
 	.venv/bin/pytest tests -q -ra
 
-# Evaluation (slow: five NLU trainings, and five more folds for the emergency trade-off).
-# Results land in evaluation/results/ and the README.
+# Evaluation (slow: five NLU trainings, five more folds for the emergency trade-off, and five
+# for first-message routing, cached in build/cv_cache). Results land in evaluation/results/
+# and the README.
 eval: build
 	$(PY) -m evaluation.readability
 	$(PY) -m evaluation.emergency_cv
+	$(PY) -m evaluation.route_cv
 	$(PY) -m rasa test core --stories tests/test_stories.yml --model models \
 		--out evaluation/results/core --fail-on-prediction-errors
 	$(PY) -m rasa test nlu --cross-validation --folds 5 --config config.yml --nlu data \
