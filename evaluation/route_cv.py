@@ -137,18 +137,25 @@ def _request_reading(classes: np.ndarray, row: np.ndarray, requests: list[str]) 
     return str(classes[np.flatnonzero(allowed)[row[allowed].argmax()]])
 
 
+def _decision(scores: tuple[np.ndarray, np.ndarray], settings: Settings) -> tuple[str, float, str]:
+    """A router's decided label, its confidence as the FallbackClassifier judges it, and its
+    likeliest label (bot/nlu/tfidf_classifier.py)."""
+    classes, row = scores
+    label = tfidf_classifier.decide(classes, row, settings.min_confidence)
+    confidence = tfidf_classifier.intent_scores(classes, row)[label.split("/", 1)[0]]
+    return label, confidence, str(classes[row.argmax()])
+
+
 def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
     """The live decision; `reread_all_chat` also reads greet/thank/deny... of 4+ words again as
     a request; `routing_model` takes the request reading from a router trained on routing
     labels only."""
 
     def rule(text: str, out: Fold, pattern: bool, settings: Settings) -> str:
-        classes, row = out.router
-        label = tfidf_classifier.decide(classes, row, settings.min_confidence)
-        base = label.split("/", 1)[0]
-        confidence = tfidf_classifier.intent_scores(classes, row)[base]
-        if _emergency_net(label, confidence, str(classes[row.argmax()]), out, pattern, settings):
+        label, confidence, top = _decision(out.router, settings)
+        if _emergency_net(label, confidence, top, out, pattern, settings):
             return EMERGENCY
+        base = label.split("/", 1)[0]
         understood = confidence >= settings.fallback
         route = route_of(label)
         needs_reread = (not understood or base == "inform"
@@ -163,7 +170,7 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
             if reading.split("/", 1)[0] == EMERGENCY:  # the net already said no
                 reading = _request_reading(r_classes, r_row, settings.router["request_intents"])
         else:
-            reading = _request_reading(classes, row, settings.router["request_intents"])
+            reading = _request_reading(*out.router, settings.router["request_intents"])
         return NONE if route_of(reading) == "out_of_scope" else route_of(reading)
 
     return rule
@@ -171,11 +178,8 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
 
 def routing_only(out: Fold, pattern: bool, settings: Settings) -> str:
     """Upper bound of a first-message router: the routing-only model's label, then the net."""
-    classes, row = out.routing_router
-    label = tfidf_classifier.decide(classes, row, settings.min_confidence)
-    base = label.split("/", 1)[0]
-    confidence = tfidf_classifier.intent_scores(classes, row)[base]
-    if _emergency_net(label, confidence, str(classes[row.argmax()]), out, pattern, settings):
+    label, confidence, top = _decision(out.routing_router, settings)
+    if _emergency_net(label, confidence, top, out, pattern, settings):
         return EMERGENCY
     return route_of(label)
 
@@ -186,13 +190,10 @@ def alarm_sources(outputs: list[Fold], pattern: np.ndarray, settings: Settings,
     checks: dict[str, list[bool]] = {"patterns": list(pattern), "router": [], "detector": [],
                                      "not understood": []}
     for out in outputs:
-        classes, row = out.router
-        label = tfidf_classifier.decide(classes, row, settings.min_confidence)
-        confidence = tfidf_classifier.intent_scores(classes, row)[label.split("/", 1)[0]]
+        label, confidence, top = _decision(out.router, settings)
         checks["router"].append(label == EMERGENCY)
         checks["detector"].append(out.detector >= settings.threshold)
-        checks["not understood"].append(confidence < settings.fallback
-                                        and classes[row.argmax()] == EMERGENCY)
+        checks["not understood"].append(confidence < settings.fallback and top == EMERGENCY)
     fired = {name: np.array(values) for name, values in checks.items()}
     is_emergency, other = gold == EMERGENCY, (gold != EMERGENCY) & (gold != NONE)
     lines = ["| check (shipped settings) | emergencies | false alarms | emergencies, this check "
