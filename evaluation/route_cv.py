@@ -28,6 +28,7 @@ import numpy as np
 from joblib import Memory, Parallel, delayed
 from sklearn.model_selection import StratifiedKFold
 
+from actions.routing import REQUEST_MIN_WORDS as REREAD_MIN_WORDS
 from bot.nlu import tfidf_classifier
 from bot.nlu.danger import DangerCheck
 from bot.nlu.safety_net import DETECTOR, EMERGENCY, NOT_EMERGENCY
@@ -36,8 +37,6 @@ from evaluation import baseline
 from evaluation.emergency_cv import FOLDS, Settings, _pipeline_settings
 from evaluation.labels import INTENT_ROUTES, ROUTING_INTENTS, Example, nlu_data
 
-REREAD_MIN_WORDS = 4  # actions/routing.py REQUEST_MIN_WORDS
-FALLBACK = "nlu_fallback"
 NONE = "none"
 # Out-of-fold outputs depend only on the data and the router's config: cached, so trying a new
 # decision rule takes seconds, not ten minutes.
@@ -66,7 +65,7 @@ class Fold:
     """Out-of-fold outputs for one example."""
 
     router: tuple[np.ndarray, np.ndarray]
-    routing_router: tuple[np.ndarray, np.ndarray] | None
+    routing_router: tuple[np.ndarray, np.ndarray]
     detector: float
     baseline: str
 
@@ -126,10 +125,14 @@ def score_folds() -> tuple[np.ndarray, np.ndarray, list[Fold], np.ndarray, Setti
 Rule = Callable[[str, Fold, bool, Settings], str]
 
 
-def _emergency_net(label: str, confidence: float, top: str, out: Fold, pattern: bool,
-                   settings: Settings) -> bool:
-    not_understood = confidence < settings.fallback and top == EMERGENCY
-    return label == EMERGENCY or not_understood or pattern or out.detector >= settings.threshold
+def _alarms(scores: tuple[np.ndarray, np.ndarray], out: Fold, pattern: bool,
+            settings: Settings) -> dict[str, bool]:
+    """Which of the safety net's checks call a message an emergency (bot/nlu/safety_net.py),
+    with `scores` as the router's output."""
+    label, confidence, top = _decision(scores, settings)
+    return {"patterns": pattern, "router": label == EMERGENCY,
+            "detector": out.detector >= settings.threshold,
+            "not understood": confidence < settings.fallback and top == EMERGENCY}
 
 
 def _request_reading(classes: np.ndarray, row: np.ndarray, requests: list[str]) -> str:
@@ -152,9 +155,9 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
     labels only."""
 
     def rule(text: str, out: Fold, pattern: bool, settings: Settings) -> str:
-        label, confidence, top = _decision(out.router, settings)
-        if _emergency_net(label, confidence, top, out, pattern, settings):
+        if any(_alarms(out.router, out, pattern, settings).values()):
             return EMERGENCY
+        label, confidence, _ = _decision(out.router, settings)
         base = label.split("/", 1)[0]
         understood = confidence >= settings.fallback
         route = route_of(label)
@@ -164,7 +167,7 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
             return route
         if len(text.split()) < REREAD_MIN_WORDS:
             return NONE
-        if routing_model and out.routing_router is not None:
+        if routing_model:
             r_classes, r_row = out.routing_router
             reading = tfidf_classifier.decide(r_classes, r_row, settings.min_confidence)
             if reading.split("/", 1)[0] == EMERGENCY:  # the net already said no
@@ -178,23 +181,16 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
 
 def routing_only(out: Fold, pattern: bool, settings: Settings) -> str:
     """Upper bound of a first-message router: the routing-only model's label, then the net."""
-    label, confidence, top = _decision(out.routing_router, settings)
-    if _emergency_net(label, confidence, top, out, pattern, settings):
+    if any(_alarms(out.routing_router, out, pattern, settings).values()):
         return EMERGENCY
-    return route_of(label)
+    return route_of(_decision(out.routing_router, settings)[0])
 
 
 def alarm_sources(outputs: list[Fold], pattern: np.ndarray, settings: Settings,
                   gold: np.ndarray) -> str:
     """Which of the shipped emergency checks raise each alarm, and which raise it alone."""
-    checks: dict[str, list[bool]] = {"patterns": list(pattern), "router": [], "detector": [],
-                                     "not understood": []}
-    for out in outputs:
-        label, confidence, top = _decision(out.router, settings)
-        checks["router"].append(label == EMERGENCY)
-        checks["detector"].append(out.detector >= settings.threshold)
-        checks["not understood"].append(confidence < settings.fallback and top == EMERGENCY)
-    fired = {name: np.array(values) for name, values in checks.items()}
+    alarms = [_alarms(out.router, out, hit, settings) for out, hit in zip(outputs, pattern)]
+    fired = {name: np.array([a[name] for a in alarms]) for name in alarms[0]}
     is_emergency, other = gold == EMERGENCY, (gold != EMERGENCY) & (gold != NONE)
     lines = ["| check (shipped settings) | emergencies | false alarms | emergencies, this check "
              "alone | false alarms, this check alone |", "|---|---|---|---|---|"]

@@ -18,7 +18,8 @@ SETTINGS = Settings(router={"request_intents": ["report_crime", "find_front_coun
 
 def fold(*probabilities: float, detector: float = 0.0) -> Fold:
     row = np.array(probabilities, dtype=float)
-    return Fold((CLASSES, row / row.sum()), None, detector, "")
+    scores = (CLASSES, row / row.sum())
+    return Fold(scores, scores, detector, "")
 
 
 @pytest.mark.parametrize(("label", "route"), [
