@@ -1,13 +1,12 @@
 """Where first-message routing goes wrong, by 5-fold cross-validation: the assistant against the
 TF-IDF baseline, and candidate changes to how a first message is routed.
 
-The held-out sets only measure; changes are chosen here. Each fold trains, on the other four
-fifths of the NLU data, what the pipeline trains (the router over every fine label, the emergency
-detector) plus the baseline (routing examples only, route labels) and a router over routing
-labels only. Every example of the fold's own fifth is then decided as a first message (no form
-active) would be. Printed: route accuracy over routing examples, emergencies caught, false alarms,
-and how many conversational examples of four words or more (an answer, a thank-you) a rule would
-read again as a request, which is what widening the re-reading costs. Texts are never printed.
+The held-out sets only measure; changes are chosen here. With the out-of-fold outputs of
+evaluation/cv_folds.py (the router, the emergency detector, the baseline, a router over routing
+labels only), every example is decided as a first message (no form active) would be. Printed:
+route accuracy over routing examples, emergencies caught, false alarms, and how many
+conversational examples of four words or more (an answer, a thank-you) a rule would read again
+as a request, which is what widening the re-reading costs. Texts are never printed.
 
 The assistant's decision, as the live stack makes it (bot/nlu, data/rules.yml, actions/routing.py):
 the router's label (an unsure `emergency` gives way to the next), `nlu_fallback` under the
@@ -22,25 +21,16 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
-from joblib import Memory, Parallel, delayed
-from sklearn.model_selection import StratifiedKFold
 
 from actions.routing import REQUEST_MIN_WORDS as REREAD_MIN_WORDS
 from bot.nlu import tfidf_classifier
-from bot.nlu.danger import DangerCheck
-from bot.nlu.safety_net import DETECTOR, EMERGENCY, NOT_EMERGENCY
-from bot.settings import BUILD_DIR, ROOT
-from evaluation import baseline
-from evaluation.emergency_cv import FOLDS, Settings, _pipeline_settings
-from evaluation.labels import INTENT_ROUTES, ROUTING_INTENTS, Example, nlu_data
+from bot.nlu.safety_net import EMERGENCY
+from evaluation.cv_folds import Fold, Settings, score_folds
+from evaluation.labels import INTENT_ROUTES, ROUTING_INTENTS
 
 NONE = "none"
-# Out-of-fold outputs depend only on the data and the router's config: cached, so trying a new
-# decision rule takes seconds, not ten minutes.
-CACHE = Memory(BUILD_DIR / "cv_cache", verbose=0)
 
 
 def route_of(label: str) -> str:
@@ -49,76 +39,6 @@ def route_of(label: str) -> str:
     if base in INTENT_ROUTES:
         return INTENT_ROUTES[base][0]
     return base if base in ROUTING_INTENTS else NONE
-
-
-def route_label(fine: str) -> str:
-    """The baseline's label for a routing example: route/detail, as evaluation/labels.py."""
-    base, _, detail = fine.partition("/")
-    if base in INTENT_ROUTES:
-        route, detail = INTENT_ROUTES[base]
-        return f"{route}/{detail}" if detail else route
-    return fine
-
-
-@dataclass
-class Fold:
-    """Out-of-fold outputs for one example."""
-
-    router: tuple[np.ndarray, np.ndarray]
-    routing_router: tuple[np.ndarray, np.ndarray]
-    detector: float
-    baseline: str
-
-
-def _one_fold(texts: np.ndarray, fine: np.ndarray, routing: np.ndarray, train: np.ndarray,
-              test: np.ndarray, router_config: dict) -> list[tuple[int, Fold]]:
-    router = tfidf_classifier.build_pipeline(router_config).fit(texts[train], fine[train])
-    train_routing = train[routing[train]]
-    routing_router = tfidf_classifier.build_pipeline(router_config).fit(
-        texts[train_routing], fine[train_routing])
-    binary = np.where(fine[train] == EMERGENCY, EMERGENCY, NOT_EMERGENCY)
-    detector = tfidf_classifier.build_pipeline(DETECTOR).fit(texts[train], binary)
-    column = list(detector.classes_).index(EMERGENCY)
-    examples = [Example(t, *route_label(f).partition("/")[::2]) for t, f in
-                zip(texts[train_routing], fine[train_routing])]
-    base = baseline.train(examples)
-    out = []
-    rows = router.predict_proba(texts[test])
-    routing_rows = routing_router.predict_proba(texts[test])
-    detector_p = detector.predict_proba(texts[test])[:, column]
-    base_labels = base.predict(texts[test])
-    for k, index in enumerate(test):
-        out.append((index, Fold((router.classes_, rows[k]),
-                                (routing_router.classes_, routing_rows[k]),
-                                float(detector_p[k]), str(base_labels[k]))))
-    return out
-
-
-@CACHE.cache
-def _all_folds(texts: np.ndarray, fine: np.ndarray, bases: np.ndarray, routing: np.ndarray,
-               router_config: dict) -> list[Fold]:
-    """Every example's out-of-fold outputs (two folds at a time, one per core)."""
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
-    results = Parallel(n_jobs=2)(
-        delayed(_one_fold)(texts, fine, routing, train, test, router_config)
-        for train, test in folds.split(texts, bases))
-    outputs: list = [None] * len(texts)
-    for fold in results:
-        for index, value in fold:
-            outputs[index] = value
-    return outputs
-
-
-def score_folds() -> tuple[np.ndarray, np.ndarray, list[Fold], np.ndarray, Settings]:
-    texts_list, fine_list = tfidf_classifier.training_set(nlu_data(ROOT))
-    texts, fine = np.array(texts_list, dtype=object), np.array(fine_list)
-    bases = np.array([label.split("/", 1)[0] for label in fine])
-    routing = np.isin(bases, sorted(ROUTING_INTENTS))
-    settings = _pipeline_settings(ROOT)
-    outputs = _all_folds(texts, fine, bases, routing, settings.router)
-    check = DangerCheck.load()
-    pattern = np.array([bool(check.reasons(t)) for t in texts])
-    return texts, fine, outputs, pattern, settings
 
 
 # A rule: (text, the example's outputs, whether a pattern fired, settings) -> the route decided.
@@ -136,8 +56,8 @@ def _alarms(scores: tuple[np.ndarray, np.ndarray], out: Fold, pattern: bool,
 
 
 def _request_reading(classes: np.ndarray, row: np.ndarray, requests: list[str]) -> str:
-    allowed = np.array([c.split("/", 1)[0] in requests for c in classes])
-    return str(classes[np.flatnonzero(allowed)[row[allowed].argmax()]])
+    return tfidf_classifier.request_label(classes, row,
+                                          tfidf_classifier.request_indices(classes, requests))
 
 
 def _decision(scores: tuple[np.ndarray, np.ndarray], settings: Settings) -> tuple[str, float, str]:
@@ -203,7 +123,9 @@ def alarm_sources(outputs: list[Fold], pattern: np.ndarray, settings: Settings,
 
 def main() -> int:
     started = time.monotonic()
-    texts, fine, outputs, pattern, settings = score_folds()
+    data = score_folds()
+    texts, fine, outputs, pattern, settings = (data.texts, data.fine, data.outputs, data.pattern,
+                                               data.settings)
     gold = np.array([route_of(f) for f in fine])
     routing = gold != NONE
     chat_long = ~routing & np.array([len(t.split()) >= REREAD_MIN_WORDS for t in texts])

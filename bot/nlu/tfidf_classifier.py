@@ -116,6 +116,17 @@ def decide(labels: np.ndarray, probabilities: np.ndarray, emergency_min_confiden
     return labels[second] if labels[first] == EMERGENCY and unsure else labels[first]
 
 
+def request_indices(labels: np.ndarray, request_intents: List[str]) -> np.ndarray:
+    """Positions of the fine labels whose intent is one of `request_intents`."""
+    return np.array([i for i, label in enumerate(labels)
+                     if label.split("/", 1)[0] in request_intents], dtype=int)
+
+
+def request_label(labels: np.ndarray, probabilities: np.ndarray, indices: np.ndarray) -> str:
+    """The message's best reading as a request: its likeliest label among `indices`."""
+    return str(labels[indices[probabilities[indices].argmax()]])
+
+
 def intent_scores(labels: np.ndarray, probabilities: np.ndarray) -> Dict[str, float]:
     """Each intent's score: the probability of its best fine label (what the FallbackClassifier
     judges for the decision, see the module docstring)."""
@@ -124,6 +135,10 @@ def intent_scores(labels: np.ndarray, probabilities: np.ndarray) -> Dict[str, fl
         base = fine.split("/", 1)[0]
         scores[base] = max(scores.get(base, 0.0), float(p))
     return scores
+
+
+# The config keys the trained pipeline depends on (the rest only decide what to do with its output).
+PIPELINE_KEYS = ("C", "word_ngrams", "char_ngrams", "random_state", "class_weight", "length_weight")
 
 
 def build_pipeline(config: Dict[str, Any]) -> Pipeline:
@@ -167,8 +182,7 @@ class TfidfIntentClassifier(GraphComponent):
         bases = [label.split("/", 1)[0] for label in labels]
         self._retrieval = sorted({base for base, label in zip(bases, labels)
                                   if "/" in label and base != REPORT})
-        self._requests = np.array([i for i, base in enumerate(bases)
-                                   if base in self._config["request_intents"]], dtype=int)
+        self._requests = request_indices(np.array(labels), self._config["request_intents"])
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
@@ -218,7 +232,7 @@ class TfidfIntentClassifier(GraphComponent):
         # The same message read as a request, for when the decision is an answer to a question
         # nobody asked, or too unsure (actions/routing.py reads it again then).
         if self._requests.size:
-            request = labels[self._requests[probabilities[self._requests].argmax()]]
+            request = request_label(labels, probabilities, self._requests)
             reading = parse if request == label else self._parse(request, scores, entities,
                                                                    len(text))
             message.set(REQUEST_READING, reading, add_to_output=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evaluation.emergency_cv import Settings
-from evaluation.route_cv import NONE, Fold, route_label, route_of, shipped
+from evaluation.cv_folds import Fold, Settings, route_label
+from evaluation.route_cv import NONE, route_of, shipped
 
 CLASSES = np.array(["emergency", "find_front_counter", "greet", "inform", "out_of_scope",
                     "report_crime/theft", "signpost/homelessness"])
