@@ -113,6 +113,21 @@ MUST_FIRE = [
     "can police come quick he has a gun",
     "if someone doesnt come now he will stab me",
     "it's an emergency, my neighbour is screaming for help",
+    # Added with the router's emergency threshold at 0.4: danger the router alone caught below it.
+    "theres a machete fight on the estate",
+    "guys outside the chicken shop having a knife fight",
+    "some idiot is firing an air rifle at the kids in the park",
+    "the man upstairs is pointing a gun out the window",
+    "my dads lips are going blue and he wont answer me",
+    "a woman on the overpass is threatening to throw herself off",
+    "a jiffy bag in the post room has some white powder spilling out of it",
+    "5 lads have got me surrounded by the garages",
+    "come quick",
+    "please hurry now",
+    "they broke in",
+    "a boy of about 4 is walking down the middle of the road on his own",
+    "someone's been following me since the station, i'm almost home and scared",
+    "my car was stolen in may but the guy who took it is outside my flat right now",
 ]
 
 MUST_NOT_FIRE = [
@@ -184,6 +199,12 @@ MUST_NOT_FIRE = [
     "can i get an emergency passport if mine was stolen",
     "don't think its an emergency but my bike was nicked",
     "someone keyed my car overnight with a knife",
+    "there was a knife fight near my school last year, how do i find out what happened",
+    "my neighbour used to fire a bb gun at pigeons, he's moved out now",
+    "the parcel came with some powder for the printer",
+    "is the knife crime lesson at my son's school run by the police",
+    "a kid of 9 in my class keeps getting left out",
+    "i'm nearly home, where's the nearest station to drop off a wallet i found",
 ]
 
 
