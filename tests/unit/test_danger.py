@@ -38,6 +38,8 @@ MUST_FIRE = [
     "somebody is in my house right now",
     "i think there's an intruder downstairs",
     "i heard someone downstairs i'm on my own",
+    "car just went up on the kerb by tesco in peckham and two people are injured",
+    "my flatmate has cut herself really deep in the bathroom",
     "theyre kicking my door down",
     "a man has a knife",
     "guy with a kinfe outside tesco",
@@ -205,6 +207,8 @@ MUST_NOT_FIRE = [
     "is the knife crime lesson at my son's school run by the police",
     "a kid of 9 in my class keeps getting left out",
     "i'm nearly home, where's the nearest station to drop off a wallet i found",
+    "my son cut himself badly on a broken bottle last summer, can I claim for it",
+    "no one is hurt but a car mounted the kerb and hit my wall last week",
 ]
 
 
