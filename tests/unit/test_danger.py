@@ -40,6 +40,7 @@ MUST_FIRE = [
     "i heard someone downstairs i'm on my own",
     "car just went up on the kerb by tesco in peckham and two people are injured",
     "my flatmate has cut herself really deep in the bathroom",
+    "a car has mounted the pavement by the school gates",
     "theyre kicking my door down",
     "a man has a knife",
     "guy with a kinfe outside tesco",
@@ -209,6 +210,7 @@ MUST_NOT_FIRE = [
     "i'm nearly home, where's the nearest station to drop off a wallet i found",
     "my son cut himself badly on a broken bottle last summer, can I claim for it",
     "no one is hurt but a car mounted the kerb and hit my wall last week",
+    "a delivery van mounted the pavement outside my house last week and cracked the wall",
 ]
 
 
