@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from bot.nlu import tfidf_classifier
 from bot.nlu.danger import DangerCheck
-from bot.nlu.safety_net import DETECTOR, EMERGENCY, NOT_EMERGENCY
+from bot.nlu.safety_net import DETECTOR, EMERGENCY, NOT_EMERGENCY, SafetyNet
 from bot.settings import BUILD_DIR, ROOT
 from evaluation import baseline
 from evaluation.labels import INTENT_ROUTES, ROUTING_INTENTS, Example, nlu_data
@@ -34,12 +34,14 @@ CACHE = Memory(BUILD_DIR / "cv_cache", verbose=0)
 @dataclass(frozen=True)
 class Settings:
     """What config.yml ships: the router's config, its emergency min confidence, the detector
-    threshold and the FallbackClassifier's threshold."""
+    threshold and the FallbackClassifier's threshold, and whether a message not understood whose
+    likeliest reading is an emergency raises the alarm."""
 
     router: dict
     min_confidence: float
     threshold: float
     fallback: float
+    not_understood: bool = True
 
 
 def pipeline_settings(root: Path = ROOT) -> Settings:
@@ -47,9 +49,11 @@ def pipeline_settings(root: Path = ROOT) -> Settings:
     parts = {step["name"].rsplit(".", 1)[-1]: step for step in config["pipeline"]}
     router = {**tfidf_classifier.TfidfIntentClassifier.get_default_config(),
               **parts["TfidfIntentClassifier"]}
+    net = {**SafetyNet.get_default_config(), **parts["SafetyNet"]}
     return Settings(router, float(router["emergency_min_confidence"]),
-                    float(parts["SafetyNet"]["detector_threshold"]),
-                    float(parts["FallbackClassifier"]["threshold"]))
+                    float(net["detector_threshold"]),
+                    float(parts["FallbackClassifier"]["threshold"]),
+                    bool(net["when_not_understood"]))
 
 
 @dataclass

@@ -52,7 +52,8 @@ def _alarms(scores: tuple[np.ndarray, np.ndarray], out: Fold, pattern: bool,
     label, confidence, top = _decision(scores, settings)
     return {"patterns": pattern, "router": label == EMERGENCY,
             "detector": out.detector >= settings.threshold,
-            "not understood": confidence < settings.fallback and top == EMERGENCY}
+            "not understood": (settings.not_understood and confidence < settings.fallback
+                               and top == EMERGENCY)}
 
 
 def _request_reading(classes: np.ndarray, row: np.ndarray, requests: list[str]) -> str:

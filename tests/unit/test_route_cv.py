@@ -75,3 +75,5 @@ def test_not_understood_with_danger_likeliest_is_an_emergency() -> None:
     flat = fold(*[1.0] * len(CLASSES))  # every label 1/7: under no confidence threshold here
     settings = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.5)
     assert shipped()("help", flat, False, settings) == "emergency"  # argmax: first, emergency
+    settings_off = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.5, not_understood=False)
+    assert shipped()("help", flat, False, settings_off) == NONE  # a short message not understood
