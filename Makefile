@@ -44,13 +44,14 @@ browser: build chromium
 test: lint validate build chromium
 	.venv/bin/pytest tests -q -ra
 
-# Evaluation (slow: five NLU trainings, five more folds for the emergency trade-off, and five
-# for first-message routing, cached in build/cv_cache). Results land in evaluation/results/
-# and the README.
+# Evaluation (slow: five NLU trainings, five more folds for the emergency trade-off and
+# first-message routing, and fourteen fits leaving one retired set out, cached in build/cv_cache).
+# Results land in evaluation/results/ and the README.
 eval: build
 	$(PY) -m evaluation.readability
 	$(PY) -m evaluation.emergency_cv
 	$(PY) -m evaluation.route_cv
+	$(PY) -m evaluation.set_cv evaluation/retired/heldout_*.csv
 	$(PY) -m rasa test core --stories tests/test_stories.yml --model models \
 		--out evaluation/results/core --fail-on-prediction-errors
 	$(PY) -m rasa test nlu --cross-validation --folds 5 --config config.yml --nlu data \

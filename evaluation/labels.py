@@ -12,7 +12,7 @@ from bot.settings import ROOT
 if TYPE_CHECKING:
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-HELDOUT = Path(__file__).with_name("heldout_sixth.csv")
+HELDOUT = Path(__file__).with_name("heldout_tenth.csv")
 # Intents that decide a route on their own (the rest come from retrieval keys or entities).
 INTENT_ROUTES = {
     "emergency": ("emergency", ""),
