@@ -115,7 +115,7 @@ def _user_intents(stack: Stack, sender: str) -> list[str]:
 def test_a_description_sent_first_is_read_again_as_a_report(stack: Stack) -> None:
     # Worded like an answer to "what happened?" (the model reads it as `inform`; if a data change
     # makes it read as a report at once, pick another such message: this tests the re-reading).
-    text = "he was mixed race, short, had a scar on his cheek and took my bag"
+    text = "he had a grey hoodie and a scar on his cheek"
     sender, replies = stack.say(text)
     assert _user_intents(stack, sender) == ["inform", "report_crime"]
     assert stack.slots(sender)["route"] == "report_crime"
