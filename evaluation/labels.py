@@ -38,6 +38,19 @@ class Example:
         return f"{self.route}/{self.detail}" if self.detail else self.route
 
 
+def key(text: str) -> str:
+    """A text as compared across sets and training data: spacing and case ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def fine_label(example: Example) -> str:
+    """The router's training label for a labelled first message (INTENT_ROUTES, reversed)."""
+    for intent, (route, detail) in INTENT_ROUTES.items():
+        if (example.route, example.detail) == (route, detail):
+            return intent
+    return example.label
+
+
 def heldout(path: Path = HELDOUT) -> list[Example]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = csv.DictReader(handle)

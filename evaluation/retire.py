@@ -4,7 +4,7 @@ A set whose results have steered changes no longer measures blind; the first mes
 were still written by someone who never saw the training data, which is what the data most lacks
 (evaluation/set_cv.py measures what they teach). Each labelled message is appended, under a
 comment naming its source, to the topic file of its route as an example of the intent and crime
-type the router learns (evaluation/set_cv.py's `fine_label`). Texts already in the data are
+type the router learns (evaluation/labels.py's `fine_label`). Texts already in the data are
 skipped (Rasa rejects one example under two intents), and so are texts of the sets still judging
 (evaluation/heldout_*.csv): short messages recur word for word between authors. Then any training
 example that is word for word a judging set's message is removed (tests/unit/
@@ -24,8 +24,7 @@ from pathlib import Path
 
 from bot.nlu.tfidf_classifier import REPORT
 from bot.settings import ROOT
-from evaluation.labels import Example, heldout, nlu_data
-from evaluation.set_cv import fine_label
+from evaluation.labels import Example, fine_label, heldout, key, nlu_data
 
 NLU = ROOT / "data" / "nlu"
 TOPIC_FILES = {"emergency": "emergency", "report_crime": "crime", "front_counter": "front_counter",
@@ -38,10 +37,6 @@ JUDGING = sorted((ROOT / "evaluation").glob("heldout_*.csv"))
 # An example line in data/nlu, and entity markup within it: "[Brixton](location)", "[x]{...}".
 EXAMPLE_LINE = re.compile(r"^\s+- (?P<text>.+)$")
 MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-
-
-def key(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def judging_texts() -> set[str]:

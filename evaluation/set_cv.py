@@ -28,20 +28,8 @@ from bot.nlu.danger import DangerCheck
 from bot.nlu.safety_net import DETECTOR, EMERGENCY, NOT_EMERGENCY
 from evaluation import baseline
 from evaluation.cv_folds import CACHE, Fold, Settings, pipeline_settings, route_label
-from evaluation.labels import INTENT_ROUTES, ROUTING_INTENTS, Example, heldout, nlu_data
+from evaluation.labels import ROUTING_INTENTS, Example, fine_label, heldout, key, nlu_data
 from evaluation.route_cv import routing_only, shipped
-
-
-def fine_label(example: Example) -> str:
-    """The router's training label for a labelled first message (evaluation/labels.py, reversed)."""
-    for intent, (route, detail) in INTENT_ROUTES.items():
-        if (example.route, example.detail) == (route, detail):
-            return intent
-    return example.label
-
-
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -132,9 +120,9 @@ def main(argv: list[str]) -> int:
     started = time.monotonic()
     settings = pipeline_settings()
     sets = {Path(p).stem.removeprefix("heldout_"): heldout(Path(p)) for p in argv}
-    in_sets = {_key(e.text) for rows in sets.values() for e in rows}
+    in_sets = {key(e.text) for rows in sets.values() for e in rows}
     pairs = [(t, f) for t, f in zip(*tfidf_classifier.training_set(nlu_data()))
-             if _key(t) not in in_sets]
+             if key(t) not in in_sets]
     data_texts, data_fine = [t for t, _ in pairs], [f for _, f in pairs]
     jobs = []
     for name, test in sets.items():
@@ -142,7 +130,7 @@ def main(argv: list[str]) -> int:
         jobs.append((name, "data only", data_texts, data_fine, test))
         jobs.append((name, "data + other sets", data_texts + [e.text for e in others],
                      data_fine + [fine_label(e) for e in others], test))
-    trained = {key: settings.router[key] for key in tfidf_classifier.PIPELINE_KEYS}
+    trained = {name: settings.router[name] for name in tfidf_classifier.PIPELINE_KEYS}
     fitted = _all_outputs([(texts, fine, [e.text for e in test])
                            for _, _, texts, fine, test in jobs], trained)
     check = DangerCheck.load()

@@ -8,9 +8,9 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.nlu.tfidf_classifier import training_label
 from evaluation.cv_folds import route_label
-from evaluation.labels import Example, training_examples
-from evaluation.retire import MARKUP, _is_judging, block, key
-from evaluation.set_cv import Tally, fine_label, tally
+from evaluation.labels import Example, fine_label, key, training_examples
+from evaluation.retire import MARKUP, _is_judging, block
+from evaluation.set_cv import Tally, tally
 
 
 def test_every_route_label_maps_back_to_the_label_the_router_learns() -> None:
