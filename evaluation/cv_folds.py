@@ -34,14 +34,17 @@ CACHE = Memory(BUILD_DIR / "cv_cache", verbose=0)
 @dataclass(frozen=True)
 class Settings:
     """What config.yml ships: the router's config, its emergency min confidence, the detector
-    threshold and the FallbackClassifier's threshold, and whether a message not understood whose
-    likeliest reading is an emergency raises the alarm."""
+    threshold and the FallbackClassifier's threshold, whether a message not understood whose
+    likeliest reading is an emergency raises the alarm, and the floors at which an unsure router
+    emergency guess and the detector together raise it (over 1: off)."""
 
     router: dict
     min_confidence: float
     threshold: float
     fallback: float
     not_understood: bool = True
+    unsure_router_min: float = 1.01
+    unsure_detector_min: float = 1.01
 
 
 def pipeline_settings(root: Path = ROOT) -> Settings:
@@ -53,7 +56,8 @@ def pipeline_settings(root: Path = ROOT) -> Settings:
     return Settings(router, float(router["emergency_min_confidence"]),
                     float(net["detector_threshold"]),
                     float(parts["FallbackClassifier"]["threshold"]),
-                    bool(net["when_not_understood"]))
+                    bool(net["when_not_understood"]), float(net["unsure_router_min"]),
+                    float(net["unsure_detector_min"]))
 
 
 @dataclass

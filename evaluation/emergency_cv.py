@@ -4,8 +4,9 @@ The held-out sets only measure; settings are chosen here. With the out-of-fold o
 router and the emergency detector (evaluation/cv_folds.py, trained exactly as the pipeline trains
 them), every routing example is decided as the pipeline would: the router's best label (an
 `emergency` under `emergency_min_confidence` gives way to the next label), then the safety net
-(patterns, the detector at `detector_threshold`, or a message the FallbackClassifier would not
-understand whose likeliest reading is `emergency`). Printed: emergencies caught and false alarms
+(patterns, the detector at `detector_threshold`, a message the FallbackClassifier would not
+understand whose likeliest reading is `emergency`, or an unsure `emergency` guess the detector
+backs). Printed: emergencies caught and false alarms
 for the shipped settings and their neighbours. Texts are never printed.
 """
 
@@ -21,12 +22,14 @@ import numpy as np
 from bot.nlu import tfidf_classifier
 from bot.nlu.safety_net import EMERGENCY
 from bot.settings import ROOT
-from evaluation.cv_folds import pipeline_settings
+from evaluation.cv_folds import Settings, pipeline_settings
 from evaluation.cv_folds import score_folds as fold_data
 from evaluation.labels import ROUTING_INTENTS
 
 MIN_CONFIDENCES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 1.01)  # 1.01: no detector
+UNSURE_ROUTER_FLOORS = (0.2, 0.3, 0.4)
+UNSURE_DETECTOR_FLOORS = (0.0, 0.1, 0.15, 0.2, 0.3, 1.01)  # 0.0: the router guess alone
 
 
 @dataclass
@@ -48,32 +51,52 @@ def score_folds(root: Path = ROOT) -> FoldScores:
                       np.array([data.outputs[i].detector for i in routing]), data.pattern[routing])
 
 
-def decide(scores: FoldScores, min_confidence: float, threshold: float,
-           fallback: float) -> np.ndarray:
+def decide(scores: FoldScores, min_confidence: float, threshold: float, fallback: float,
+           unsure: tuple[float, float] = (1.01, 1.01)) -> np.ndarray:
     """True where the pipeline would route the message as an emergency: the router's decision
-    (bot/nlu/tfidf_classifier.decide), then the safety net's patterns, detector, and a message
+    (bot/nlu/tfidf_classifier.decide), then the safety net's patterns, detector, a message
     not understood (its decision under the `fallback` confidence) whose best label is
-    `emergency`."""
+    `emergency`, and an unsure router `emergency` (at least `unsure[0]`) that the detector backs
+    (at least `unsure[1]`)."""
     routed = []
-    for classes, row in scores.router:
+    for (classes, row), detector in zip(scores.router, scores.detector):
         label = tfidf_classifier.decide(classes, row, min_confidence)
         confidence = tfidf_classifier.intent_scores(classes, row)[label.split("/", 1)[0]]
-        not_understood = confidence < fallback and classes[row.argmax()] == EMERGENCY
-        routed.append(label == EMERGENCY or not_understood)
+        top_is_emergency = classes[row.argmax()] == EMERGENCY
+        not_understood = confidence < fallback and top_is_emergency
+        agreement = top_is_emergency and row.max() >= unsure[0] and detector >= unsure[1]
+        routed.append(label == EMERGENCY or not_understood or agreement)
     return np.array(routed) | scores.pattern | (scores.detector >= threshold)
 
 
-def table(scores: FoldScores, shipped: tuple[float, float], fallback: float) -> str:
+def _row(flagged: np.ndarray, is_emergency: np.ndarray) -> str:
+    return f"{(flagged & is_emergency).sum()} | {(flagged & ~is_emergency).sum()} |"
+
+
+def table(scores: FoldScores, settings: Settings) -> str:
     is_emergency = scores.gold == EMERGENCY
+    unsure = (settings.unsure_router_min, settings.unsure_detector_min)
+    shipped = (settings.min_confidence, settings.threshold)
     lines = [f"{is_emergency.sum()} emergencies, {(~is_emergency).sum()} other routing examples",
-             "", "| router min confidence | detector threshold | emergencies caught | "
+             "", f"With the shipped unsure-router floors {unsure}:", "",
+             "| router min confidence | detector threshold | emergencies caught | "
              "false alarms |", "|---|---|---|---|"]
     for min_confidence in MIN_CONFIDENCES:
         for threshold in THRESHOLDS:
-            flagged = decide(scores, min_confidence, threshold, fallback)
+            flagged = decide(scores, min_confidence, threshold, settings.fallback, unsure)
             mark = " (shipped)" if (min_confidence, threshold) == shipped else ""
             lines.append(f"| {min_confidence}{mark} | {'off' if threshold > 1 else threshold} | "
-                         f"{(flagged & is_emergency).sum()} | {(flagged & ~is_emergency).sum()} |")
+                         + _row(flagged, is_emergency))
+    lines += ["", f"With the shipped router min confidence and detector threshold {shipped}, an "
+              "unsure router emergency (at least the router floor) raised when the detector "
+              "reaches its floor:", "",
+              "| router floor | detector floor | emergencies caught | false alarms |",
+              "|---|---|---|---|"]
+    for floors in [(r, d) for r in UNSURE_ROUTER_FLOORS for d in UNSURE_DETECTOR_FLOORS]:
+        flagged = decide(scores, *shipped, settings.fallback, floors)
+        mark = " (shipped)" if floors == unsure else ""
+        lines.append(f"| {floors[0]}{mark} | {'off' if floors[1] > 1 else floors[1]} | "
+                     + _row(flagged, is_emergency))
     return "\n".join(lines)
 
 
@@ -81,7 +104,7 @@ def main() -> int:
     started = time.monotonic()
     scores = score_folds(ROOT)
     settings = pipeline_settings(ROOT)
-    print(table(scores, (settings.min_confidence, settings.threshold), settings.fallback))
+    print(table(scores, settings))
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

@@ -53,7 +53,10 @@ def _alarms(scores: tuple[np.ndarray, np.ndarray], out: Fold, pattern: bool,
     return {"patterns": pattern, "router": label == EMERGENCY,
             "detector": out.detector >= settings.threshold,
             "not understood": (settings.not_understood and confidence < settings.fallback
-                               and top == EMERGENCY)}
+                               and top == EMERGENCY),
+            "unsure router + detector": (label != EMERGENCY and top == EMERGENCY
+                                         and scores[1].max() >= settings.unsure_router_min
+                                         and out.detector >= settings.unsure_detector_min)}
 
 
 def _request_reading(classes: np.ndarray, row: np.ndarray, requests: list[str]) -> str:

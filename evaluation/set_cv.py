@@ -101,8 +101,12 @@ def variants() -> dict[str, Decision]:
 
     return {
         "assistant as shipped": rule,
-        "router emergency min confidence 0.4": setting(min_confidence=0.4),
-        "router emergency min confidence 0.5": setting(min_confidence=0.5),
+        "an unsure router emergency (0.3-0.5) alone raises it": setting(
+            min_confidence=0.3, unsure_detector_min=1.01),
+        "unsure router emergency backed by detector 0.1": setting(unsure_detector_min=0.1),
+        "unsure router emergency backed by detector 0.2": setting(unsure_detector_min=0.2),
+        "unsure router emergency backed by detector 0.3": setting(unsure_detector_min=0.3),
+        "no unsure router emergency": setting(unsure_detector_min=1.01),
         "detector threshold 0.6": setting(threshold=0.6),
         "detector threshold 0.7": setting(threshold=0.7),
         "no detector": setting(threshold=1.01),

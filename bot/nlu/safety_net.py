@@ -10,7 +10,11 @@ with the reasons recorded on the message (`safety_net`) for the tracker and for 
   tfidf_classifier.py); both numbers are chosen together, recall first, from the table that
   evaluation/emergency_cv.py prints;
 - the message was not understood (the FallbackClassifier's `nlu_fallback`) and the router's
-  likeliest reading of it is still `emergency`: low confidence must never hide danger.
+  likeliest reading of it is still `emergency`: low confidence must never hide danger;
+- the router's likeliest label is `emergency` but unsure (at least `unsure_router_min`, under the
+  router's own `emergency_min_confidence`) and the detector weakly agrees (at least
+  `unsure_detector_min`): two unsure models that agree. Alone, such a router guess was the largest
+  source of false alarms, mostly past crimes told with dramatic words.
 The patterns and the detector are stored in the model, so a model is self-contained.
 """
 
@@ -54,7 +58,8 @@ class SafetyNet(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"emergency_intent": EMERGENCY, "detector_threshold": 0.5,
-                "when_not_understood": True}
+                "when_not_understood": True, "unsure_router_min": 1.01,
+                "unsure_detector_min": 1.01}
 
     def __init__(
         self,
@@ -127,35 +132,46 @@ class SafetyNet(GraphComponent):
             if not isinstance(text, str) or not text:
                 continue
             reasons = self._check.reasons(text)
-            if self._detector_says_emergency(message):
+            probability = self.emergency_probability(message.get(TEXT) or "")
+            if probability >= self._config["detector_threshold"]:
                 reasons.append("detector")
             if self._config["when_not_understood"] and self._unsure_danger(message):
                 reasons.append("not_understood")
+            if self._unsure_agreement(message, probability):
+                reasons.append("unsure_router_and_detector")
             if reasons:
                 self._raise_flag(message, reasons)
         return messages
 
     def emergency_probability(self, text: str) -> float:
         """The detector's probability that `text` reports an emergency (0 without a detector)."""
-        if self._detector is None or not text.strip():
+        if self._detector is None or not isinstance(text, str) or not text.strip():
             return 0.0
         classes = list(self._detector.classes_)
         return float(self._detector.predict_proba([text])[0][classes.index(
             self._config["emergency_intent"])])
 
-    def _detector_says_emergency(self, message: Message) -> bool:
-        text = message.get(TEXT)
-        if not isinstance(text, str):
-            return False
-        return self.emergency_probability(text) >= self._config["detector_threshold"]
+    @staticmethod
+    def _best_reading(message: Message) -> Dict[str, Any]:
+        """The router's likeliest intent, whatever was decided (the FallbackClassifier's aside)."""
+        readings = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK]
+        return max(readings, key=lambda r: r.get("confidence") or 0.0, default={})
 
     def _unsure_danger(self, message: Message) -> bool:
         """Not understood, and the likeliest reading is an emergency."""
         if (message.get(INTENT) or {}).get("name") != FALLBACK:
             return False
-        readings = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK]
-        best = max(readings, key=lambda r: r.get("confidence") or 0.0, default={})
-        return best.get("name") == self._config["emergency_intent"]
+        return self._best_reading(message).get("name") == self._config["emergency_intent"]
+
+    def _unsure_agreement(self, message: Message, probability: float) -> bool:
+        """The router's likeliest reading is an unsure emergency the detector weakly backs."""
+        wanted = self._config["emergency_intent"]
+        if (message.get(INTENT) or {}).get("name") == wanted:
+            return False  # the router was sure enough to decide it
+        best = self._best_reading(message)
+        return (best.get("name") == wanted
+                and (best.get("confidence") or 0.0) >= self._config["unsure_router_min"]
+                and probability >= self._config["unsure_detector_min"])
 
     def _raise_flag(self, message: Message, reasons: List[str]) -> None:
         wanted = self._config["emergency_intent"]

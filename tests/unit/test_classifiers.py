@@ -157,6 +157,46 @@ def test_a_message_not_understood_whose_likeliest_reading_is_danger_is_an_emerge
         assert message.get("safety_net")["reasons"] == ["not_understood"]
 
 
+def _routed_past(text: str, emergency: float) -> Message:
+    """As the router leaves a message whose unsure `emergency` guess gave way to the next label."""
+    message = Message.build(text)
+    message.set("intent", {"name": "report_crime", "confidence": 0.2})
+    message.set("intent_ranking", [{"name": "report_crime", "confidence": 0.2},
+                                   {"name": "emergency", "confidence": emergency}])
+    return message
+
+
+@pytest.mark.parametrize(("emergency", "detector_floor", "intent"), [
+    (0.35, 0.0, "emergency"),      # unsure guess, detector floor met
+    (0.35, 1.0, "report_crime"),   # the detector does not back it
+    (0.25, 0.0, "report_crime"),   # under the router floor
+    (0.15, 0.0, "report_crime"),   # not even the likeliest reading
+])
+def test_an_unsure_emergency_guess_raises_the_flag_only_when_the_detector_backs_it(
+        tmp_path: Path, emergency: float, detector_floor: float, intent: str) -> None:
+    net = _trained_net(tmp_path, threshold=1.01, unsure_router_min=0.3,
+                       unsure_detector_min=detector_floor)
+    message = _routed_past("zzz qqq", emergency)  # no pattern fires
+    net.process([message])
+    assert message.get("intent")["name"] == intent
+    if intent == "emergency":
+        assert message.get("safety_net")["reasons"] == ["unsure_router_and_detector"]
+    else:
+        assert message.get("safety_net") is None
+
+
+def test_the_detectors_probability_meets_the_floor_or_not(tmp_path: Path) -> None:
+    text = "my bike was stolen"  # no pattern fires
+    probability = _trained_net(tmp_path, threshold=1.01).emergency_probability(text)
+    assert 0.0 < probability < 1.0
+    for floor, intent in ((probability - 1e-6, "emergency"), (probability + 1e-6, "report_crime")):
+        net = _trained_net(tmp_path / str(floor), threshold=1.01, unsure_router_min=0.3,
+                           unsure_detector_min=floor)
+        message = _routed_past(text, 0.35)
+        net.process([message])
+        assert message.get("intent")["name"] == intent
+
+
 def test_every_message_carries_its_best_reading_as_a_request() -> None:
     config = {**TfidfIntentClassifier.get_default_config(),
               "request_intents": ["report_crime", "signpost"]}

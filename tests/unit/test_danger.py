@@ -28,6 +28,8 @@ MUST_FIRE = [
     "im being held in a flat in ilford and they wont give me my phone back",
     "2 guys bundling a woman into the boot of a car on the high road",
     "an envelope with white powder inside arrived at reception",
+    "the old man across the landing has had his door wide open all night and his lights on",
+    "my 84 year old nan isnt answering the door and her milk is still on the step",
     "My friend took a whole box of paracetamol about an hour ago and now she's being sick",
     "my mum has dementia, she went out to the shops and has not come back",
     "i injected all my insulin on purpose, feeling really weird and shaky now",
@@ -211,6 +213,9 @@ MUST_NOT_FIRE = [
     "my son cut himself badly on a broken bottle last summer, can I claim for it",
     "no one is hurt but a car mounted the kerb and hit my wall last week",
     "a delivery van mounted the pavement outside my house last week and cracked the wall",
+    "my elderly neighbour left her door open last month and someone took her purse",
+    "my elderly neighbour's door was wide open last week and her purse was stolen",
+    "my old mum never answers her phone after 9, how do I set up a welfare alarm for her",
 ]
 
 

@@ -77,3 +77,14 @@ def test_not_understood_with_danger_likeliest_is_an_emergency() -> None:
     assert shipped()("help", flat, False, settings) == "emergency"  # argmax: first, emergency
     settings_off = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.5, not_understood=False)
     assert shipped()("help", flat, False, settings_off) == NONE  # a short message not understood
+
+
+def test_an_unsure_emergency_the_detector_backs_is_an_emergency() -> None:
+    unsure = fold(0.19, 0.18, 0.13, 0.13, 0.13, 0.12, 0.12, detector=0.2)
+    backed = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.08, unsure_router_min=0.15,
+                      unsure_detector_min=0.2)
+    assert shipped()("is the station open", unsure, False, backed) == "emergency"
+    for floors in ((0.15, 0.21), (0.2, 0.2)):  # the detector, or the router, under its floor
+        settings = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.08, unsure_router_min=floors[0],
+                            unsure_detector_min=floors[1])
+        assert shipped()("is the station open", unsure, False, settings) == "front_counter"
