@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from bot.nlu import tfidf_classifier
 from bot.nlu.safety_net import EMERGENCY
 from bot.settings import ROOT
-from evaluation.cv_folds import Settings, pipeline_settings
+from evaluation.cv_folds import Fold, Settings, pipeline_settings
 from evaluation.cv_folds import score_folds as fold_data
 from evaluation.labels import ROUTING_INTENTS
+from evaluation.route_cv import alarms
 
 MIN_CONFIDENCES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 1.01)  # 1.01: no detector
@@ -34,39 +34,26 @@ UNSURE_DETECTOR_FLOORS = (0.0, 0.1, 0.15, 0.2, 0.3, 1.01)  # 0.0: the router gue
 
 @dataclass
 class FoldScores:
-    """Per routing example, out of fold: its intent, the router's labels and probabilities,
-    the detector's probability, and whether a pattern fired."""
+    """Per routing example, out of fold: its intent, the models' outputs, whether a pattern
+    fired."""
 
     gold: np.ndarray
-    router: list[tuple[np.ndarray, np.ndarray]]
-    detector: np.ndarray
+    outputs: list[Fold]
     pattern: np.ndarray
 
 
 def score_folds(root: Path = ROOT) -> FoldScores:
     data = fold_data(root)
-    bases = data.bases
-    routing = np.flatnonzero(np.isin(bases, sorted(ROUTING_INTENTS)))
-    return FoldScores(bases[routing], [data.outputs[i].router for i in routing],
-                      np.array([data.outputs[i].detector for i in routing]), data.pattern[routing])
+    routing = np.flatnonzero(np.isin(data.bases, sorted(ROUTING_INTENTS)))
+    return FoldScores(data.bases[routing], [data.outputs[i] for i in routing],
+                      data.pattern[routing])
 
 
-def decide(scores: FoldScores, min_confidence: float, threshold: float, fallback: float,
-           unsure: tuple[float, float] = (1.01, 1.01)) -> np.ndarray:
-    """True where the pipeline would route the message as an emergency: the router's decision
-    (bot/nlu/tfidf_classifier.decide), then the safety net's patterns, detector, a message
-    not understood (its decision under the `fallback` confidence) whose best label is
-    `emergency`, and an unsure router `emergency` (at least `unsure[0]`) that the detector backs
-    (at least `unsure[1]`)."""
-    routed = []
-    for (classes, row), detector in zip(scores.router, scores.detector):
-        label = tfidf_classifier.decide(classes, row, min_confidence)
-        confidence = tfidf_classifier.intent_scores(classes, row)[label.split("/", 1)[0]]
-        top_is_emergency = classes[row.argmax()] == EMERGENCY
-        not_understood = confidence < fallback and top_is_emergency
-        agreement = top_is_emergency and row.max() >= unsure[0] and detector >= unsure[1]
-        routed.append(label == EMERGENCY or not_understood or agreement)
-    return np.array(routed) | scores.pattern | (scores.detector >= threshold)
+def decide(scores: FoldScores, settings: Settings) -> np.ndarray:
+    """True where the pipeline would route the message as an emergency: any of the router's and
+    the safety net's checks, as evaluation/route_cv.py models the live rules."""
+    return np.array([any(alarms(out.router, out, hit, settings).values())
+                     for out, hit in zip(scores.outputs, scores.pattern)])
 
 
 def _row(flagged: np.ndarray, is_emergency: np.ndarray) -> str:
@@ -83,7 +70,8 @@ def table(scores: FoldScores, settings: Settings) -> str:
              "false alarms |", "|---|---|---|---|"]
     for min_confidence in MIN_CONFIDENCES:
         for threshold in THRESHOLDS:
-            flagged = decide(scores, min_confidence, threshold, settings.fallback, unsure)
+            flagged = decide(scores, replace(settings, min_confidence=min_confidence,
+                                             threshold=threshold))
             mark = " (shipped)" if (min_confidence, threshold) == shipped else ""
             lines.append(f"| {min_confidence}{mark} | {'off' if threshold > 1 else threshold} | "
                          + _row(flagged, is_emergency))
@@ -93,7 +81,8 @@ def table(scores: FoldScores, settings: Settings) -> str:
               "| router floor | detector floor | emergencies caught | false alarms |",
               "|---|---|---|---|"]
     for floors in [(r, d) for r in UNSURE_ROUTER_FLOORS for d in UNSURE_DETECTOR_FLOORS]:
-        flagged = decide(scores, *shipped, settings.fallback, floors)
+        flagged = decide(scores, replace(settings, unsure_router_min=floors[0],
+                                         unsure_detector_min=floors[1]))
         mark = " (shipped)" if floors == unsure else ""
         lines.append(f"| {floors[0]}{mark} | {'off' if floors[1] > 1 else floors[1]} | "
                      + _row(flagged, is_emergency))

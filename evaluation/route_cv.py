@@ -45,7 +45,7 @@ def route_of(label: str) -> str:
 Rule = Callable[[str, Fold, bool, Settings], str]
 
 
-def _alarms(scores: tuple[np.ndarray, np.ndarray], out: Fold, pattern: bool,
+def alarms(scores: tuple[np.ndarray, np.ndarray], out: Fold, pattern: bool,
             settings: Settings) -> dict[str, bool]:
     """Which of the safety net's checks call a message an emergency (bot/nlu/safety_net.py),
     with `scores` as the router's output."""
@@ -79,7 +79,7 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
     labels only."""
 
     def rule(text: str, out: Fold, pattern: bool, settings: Settings) -> str:
-        if any(_alarms(out.router, out, pattern, settings).values()):
+        if any(alarms(out.router, out, pattern, settings).values()):
             return EMERGENCY
         label, confidence, _ = _decision(out.router, settings)
         base = label.split("/", 1)[0]
@@ -105,7 +105,7 @@ def shipped(reread_all_chat: bool = False, routing_model: bool = False) -> Rule:
 
 def routing_only(out: Fold, pattern: bool, settings: Settings) -> str:
     """Upper bound of a first-message router: the routing-only model's label, then the net."""
-    if any(_alarms(out.routing_router, out, pattern, settings).values()):
+    if any(alarms(out.routing_router, out, pattern, settings).values()):
         return EMERGENCY
     return route_of(_decision(out.routing_router, settings)[0])
 
@@ -113,8 +113,8 @@ def routing_only(out: Fold, pattern: bool, settings: Settings) -> str:
 def alarm_sources(outputs: list[Fold], pattern: np.ndarray, settings: Settings,
                   gold: np.ndarray) -> str:
     """Which of the shipped emergency checks raise each alarm, and which raise it alone."""
-    alarms = [_alarms(out.router, out, hit, settings) for out, hit in zip(outputs, pattern)]
-    fired = {name: np.array([a[name] for a in alarms]) for name in alarms[0]}
+    raised = [alarms(out.router, out, hit, settings) for out, hit in zip(outputs, pattern)]
+    fired = {name: np.array([a[name] for a in raised]) for name in raised[0]}
     is_emergency, other = gold == EMERGENCY, (gold != EMERGENCY) & (gold != NONE)
     lines = ["| check (shipped settings) | emergencies | false alarms | emergencies, this check "
              "alone | false alarms, this check alone |", "|---|---|---|---|---|"]

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from evaluation.cv_folds import Fold, Settings, route_label
-from evaluation.route_cv import NONE, route_of, shipped
+from evaluation.emergency_cv import FoldScores, decide
+from evaluation.route_cv import NONE, alarm_sources, route_of, shipped
 
 CLASSES = np.array(["emergency", "find_front_counter", "greet", "inform", "out_of_scope",
                     "report_crime/theft", "signpost/homelessness"])
@@ -88,3 +89,14 @@ def test_an_unsure_emergency_the_detector_backs_is_an_emergency() -> None:
         settings = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.08, unsure_router_min=floors[0],
                             unsure_detector_min=floors[1])
         assert shipped()("is the station open", unsure, False, settings) == "front_counter"
+
+
+def test_the_alarm_table_and_the_emergency_trade_off_read_the_same_checks() -> None:
+    outputs = [fold(0.19, 0.18, 0.13, 0.13, 0.13, 0.12, 0.12, detector=0.6),  # the detector
+               fold(0, 0, 0, 0, 0, 9, 1)]  # a pattern on a crime report: a false alarm
+    pattern, gold = np.array([False, True]), np.array(["emergency", "report_crime"])
+    table = alarm_sources(outputs, pattern, SETTINGS, gold)
+    assert "| detector | 1 | 0 | 1 | 0 |" in table
+    assert "| patterns | 0 | 1 | 0 | 1 |" in table
+    assert "| router | 0 | 0 | 0 | 0 |" in table
+    assert decide(FoldScores(gold, outputs, pattern), SETTINGS).tolist() == [True, True]
