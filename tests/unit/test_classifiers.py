@@ -97,11 +97,17 @@ def _trained_net(tmp_path: Path, threshold: float, **settings: Any) -> SafetyNet
     return SafetyNet.load(config, storage, resource, None)  # type: ignore[arg-type]
 
 
-def _parsed(text: str, intent: str) -> Message:
+def _classified(text: str, *ranking: tuple[str, float]) -> Message:
+    """A message as the classifiers leave it: the first of `ranking` decided."""
     message = Message.build(text)
-    message.set("intent", {"name": intent, "confidence": 0.6})
-    message.set("intent_ranking", [{"name": intent, "confidence": 0.6}])
+    readings = [{"name": name, "confidence": p} for name, p in ranking]
+    message.set("intent", readings[0])
+    message.set("intent_ranking", readings)
     return message
+
+
+def _parsed(text: str, intent: str) -> Message:
+    return _classified(text, (intent, 0.6))
 
 
 def test_the_detector_raises_the_flag_at_its_threshold(tmp_path: Path) -> None:
@@ -133,11 +139,7 @@ def test_the_threshold_decides(tmp_path: Path) -> None:
 def _not_understood(text: str, readings: list[tuple[str, float]]) -> Message:
     """As the FallbackClassifier leaves a message: `nlu_fallback` first, the router's readings
     after it."""
-    message = Message.build(text)
-    message.set("intent", {"name": "nlu_fallback", "confidence": 0.92})
-    message.set("intent_ranking", [{"name": "nlu_fallback", "confidence": 0.92},
-                                   *({"name": n, "confidence": c} for n, c in readings)])
-    return message
+    return _classified(text, ("nlu_fallback", 0.92), *readings)
 
 
 @pytest.mark.parametrize(("readings", "intent", "when_not_understood"), [
@@ -159,11 +161,7 @@ def test_a_message_not_understood_whose_likeliest_reading_is_danger_is_an_emerge
 
 def _routed_past(text: str, emergency: float) -> Message:
     """As the router leaves a message whose unsure `emergency` guess gave way to the next label."""
-    message = Message.build(text)
-    message.set("intent", {"name": "report_crime", "confidence": 0.2})
-    message.set("intent_ranking", [{"name": "report_crime", "confidence": 0.2},
-                                   {"name": "emergency", "confidence": emergency}])
-    return message
+    return _classified(text, ("report_crime", 0.2), ("emergency", emergency))
 
 
 @pytest.mark.parametrize(("emergency", "detector_floor", "intent"), [

@@ -3,6 +3,8 @@ re-reading, safety net), so the settings it chooses are the ones that ship."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -82,13 +84,14 @@ def test_not_understood_with_danger_likeliest_is_an_emergency() -> None:
 
 def test_an_unsure_emergency_the_detector_backs_is_an_emergency() -> None:
     unsure = fold(0.19, 0.18, 0.13, 0.13, 0.13, 0.12, 0.12, detector=0.2)
-    backed = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.08, unsure_router_min=0.15,
-                      unsure_detector_min=0.2)
-    assert shipped()("is the station open", unsure, False, backed) == "emergency"
-    for floors in ((0.15, 0.21), (0.2, 0.2)):  # the detector, or the router, under its floor
-        settings = Settings(SETTINGS.router, 0.2, 0.5, fallback=0.08, unsure_router_min=floors[0],
-                            unsure_detector_min=floors[1])
-        assert shipped()("is the station open", unsure, False, settings) == "front_counter"
+    def floors(router: float, detector: float) -> Settings:
+        return replace(SETTINGS, unsure_router_min=router, unsure_detector_min=detector)
+
+    assert shipped()("is the station open", unsure, False, floors(0.15, 0.2)) == "emergency"
+    # The detector, or the router, under its floor.
+    for router, detector in ((0.15, 0.21), (0.2, 0.2)):
+        assert shipped()("is the station open", unsure, False, floors(router, detector)) \
+            == "front_counter"
 
 
 def test_the_alarm_table_and_the_emergency_trade_off_read_the_same_checks() -> None:
